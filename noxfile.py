@@ -1,0 +1,37 @@
+"""Developer sessions: ``nox -s tests lint typecheck bench``."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.default_venv_backend = "venv"
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite (the command README.md gives)."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "-q", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff: lint and format check."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over the package."""
+    session.install("-e", ".[test]", "mypy")
+    session.run("mypy", "--strict", "picky_async")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Run every benchmark and print its table (see BENCHMARKS.md)."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "benchmarks", *(session.posargs or ["all"]))

@@ -1,0 +1,72 @@
+"""picky_async: an asyncio client and bulk dispatcher for the Picky Assist V2 API."""
+
+from __future__ import annotations
+
+from ._enums import Application, CallStatus, DeviceCommand, MessageType, Priority, StatusCode
+from ._errors import (
+    AuthenticationFailed,
+    CallNotConnected,
+    DeliveryUncertain,
+    DeviceNotFound,
+    DeviceUnreachable,
+    DispatcherClosed,
+    EmptyMessage,
+    EmptyNumberList,
+    InsufficientBalance,
+    InvalidNumber,
+    InvalidPushId,
+    InvalidUser,
+    PickyError,
+    PlanNotActive,
+    ProjectInactive,
+    TooFewContacts,
+    TooManyContacts,
+    TransportError,
+    UnsupportedAndroidVersion,
+)
+from ._models import ActionResult, ConferenceCall, DeviceStatus, Message, PushResult, Recipient
+from ._numbers import normalize_number
+from ._ratelimit import RateLimit
+
+# -- client exports (wire/client work adds here) --
+# -- webhook exports (webhook work adds here) --
+# -- dispatch exports (dispatcher work adds here) --
+
+__all__ = [
+    "ActionResult",
+    "Application",
+    "AuthenticationFailed",
+    "CallNotConnected",
+    "CallStatus",
+    "ConferenceCall",
+    "DeliveryUncertain",
+    "DeviceCommand",
+    "DeviceNotFound",
+    "DeviceStatus",
+    "DeviceUnreachable",
+    "DispatcherClosed",
+    "EmptyMessage",
+    "EmptyNumberList",
+    "InsufficientBalance",
+    "InvalidNumber",
+    "InvalidPushId",
+    "InvalidUser",
+    "Message",
+    "MessageType",
+    "PickyError",
+    "PlanNotActive",
+    "Priority",
+    "ProjectInactive",
+    "PushResult",
+    "RateLimit",
+    "Recipient",
+    "StatusCode",
+    "TooFewContacts",
+    "TooManyContacts",
+    "TransportError",
+    "UnsupportedAndroidVersion",
+    "normalize_number",
+    # -- client names --
+    # -- webhook names --
+    # -- dispatch names --
+]

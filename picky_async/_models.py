@@ -1,0 +1,96 @@
+"""Typed results and inputs of the client; they know nothing of JSON spellings."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+
+import attrs
+
+from ._enums import CallStatus
+from ._numbers import normalize_number
+
+__all__ = [
+    "ActionResult",
+    "ConferenceCall",
+    "DeviceStatus",
+    "Message",
+    "PushResult",
+    "Recipient",
+]
+
+
+@attrs.frozen
+class Message:
+    """One recipient of a push: a number and its own text (or media).
+
+    The number is normalized on construction (see ``normalize_number``), so a
+    bad number raises :class:`~picky_async.InvalidNumber` here, before any
+    request. ``text`` may be empty when the push carries a global message.
+    """
+
+    number: str = attrs.field(converter=normalize_number)
+    text: str = ""
+    media: str | None = None
+
+
+@attrs.frozen
+class Recipient:
+    """The service's per-recipient answer to a push (absent on older accounts)."""
+
+    msg_id: str
+    number: str
+    credit: decimal.Decimal | None = None
+
+
+@attrs.frozen
+class PushResult:
+    """The answer to an accepted push or conference request.
+
+    Status 100 means the service queued it for the phone, not that anybody
+    received it. ``recipients`` is empty when the service gave no ``data`` list.
+    """
+
+    push_id: str
+    status: int = 100
+    message: str = "Success"
+    recipients: tuple[Recipient, ...] = ()
+
+
+@attrs.frozen
+class ActionResult:
+    """The answer to a device command."""
+
+    status: int = 100
+    message: str = "Success"
+
+
+@attrs.frozen
+class ConferenceCall:
+    """One row of a conference report: one number's call."""
+
+    push_id: str
+    call_id: str
+    number: str
+    status: CallStatus | int
+    duration: int = 0
+    project_id: str | None = None
+    time: datetime.datetime | None = None
+
+
+@attrs.frozen
+class DeviceStatus:
+    """The phone's state as the service last heard it; ``None`` where it is unknown."""
+
+    project_id: str | None = None
+    device_id: str | None = None
+    phone_name: str | None = None
+    battery_percentage: int | None = None
+    charging_state: str | None = None
+    wifi_signal_strength: int | None = None
+    internet_status: str | None = None
+    message_queue_count: int | None = None
+    call_queue_count: int | None = None
+    free_disk_space: str | None = None
+    cloud_registered: bool | None = None
+    time: datetime.datetime | None = None
