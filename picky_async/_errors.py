@@ -30,6 +30,7 @@ __all__ = [
     "PickyError",
     "PlanNotActive",
     "ProjectInactive",
+    "RateLimited",
     "TooFewContacts",
     "TooManyContacts",
     "TransportError",
@@ -161,6 +162,10 @@ class TransportError(PickyError):
     def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+
+
+class RateLimited(TransportError):
+    """HTTP 429: the request was over the project's rate limit and not processed."""
 
 
 class DeliveryUncertain(TransportError):
