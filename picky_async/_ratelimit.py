@@ -31,9 +31,11 @@ class SlidingWindow:
         self._events: collections.deque[float] = collections.deque()
 
     def _forget_before(self, now: float) -> None:
-        horizon = now - self.limit.period
+        # Compare as ``start + period``, the same sum next_free() returns, so
+        # an event expires exactly at the time next_free() promised.
+        period = self.limit.period
         events = self._events
-        while events and events[0] <= horizon:
+        while events and events[0] + period <= now:
             events.popleft()
 
     def count(self, now: float) -> int:
