@@ -31,6 +31,8 @@ from ._ratelimit import RateLimit
 
 # -- client exports (wire/client work adds here) --
 # -- webhook exports (webhook work adds here) --
+from ._inbound import InboundMessage, InstantReply, WebhookError
+from ._webhook import parse_webhook, webhook_handler
 # -- dispatch exports (dispatcher work adds here) --
 
 __all__ = [
@@ -70,5 +72,10 @@ __all__ = [
     "normalize_number",
     # -- client names --
     # -- webhook names --
+    "InboundMessage",
+    "InstantReply",
+    "WebhookError",
+    "parse_webhook",
+    "webhook_handler",
     # -- dispatch names --
 ]

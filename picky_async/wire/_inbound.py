@@ -1,0 +1,122 @@
+"""The webhook's spellings: inbound keys and quirks, and the instant reply's keys.
+
+The document's samples send ids as strings or ints, ``project-id`` either way,
+``type`` 7 as well as 5 for a location, and one sample has a stray ``"`` before
+the ``media-url`` value. Every key the document does not list is a custom
+variable of the webhook URL.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+from cattrs.errors import ClassValidationError
+from cattrs.gen import make_dict_structure_fn, override
+
+from .._enums import Application, MessageType
+from .._inbound import InboundMessage, InstantReply, WebhookError
+from ._converter import converter
+
+__all__ = ["INBOUND_KEYS", "inbound_from_fields", "reply_to_json"]
+
+_KEYS = {
+    "number": "number",
+    "message": "message-in",
+    "application": "application",
+    "type": "type",
+    "media_url": "media-url",
+    "unique_id": "unique-id",
+    "project_id": "project-id",
+}
+INBOUND_KEYS = frozenset(_KEYS.values())
+"""The webhook keys the document defines; any other key is a custom variable."""
+
+_Hook = Callable[[Any, Any], Any]
+_LOCATION_TOO = 7
+
+
+def _optional(hook: _Hook) -> _Hook:
+    def structure(value: object, type_: Any) -> Any:
+        return None if value is None or value == "" else hook(value, type_)
+
+    return structure
+
+
+def _text(value: object, type_: Any) -> str:
+    return "" if value is None else converter.structure(value, str)
+
+
+def _media_url(value: object, type_: Any) -> str | None:
+    if value is None:
+        return None
+    return converter.structure(value, str).strip().strip('"').strip() or None
+
+
+_structure_kind: _Hook = converter.get_structure_hook(MessageType | int)
+
+
+def _message_type(value: object, type_: Any) -> MessageType | int:
+    kind = _structure_kind(value, type_)
+    return MessageType.LOCATION if kind == _LOCATION_TOO else kind
+
+
+_HOOKS: dict[str, _Hook] = {
+    "message": _text,
+    "application": _optional(converter.get_structure_hook(Application | int)),
+    "type": _optional(_message_type),
+    "media_url": _media_url,
+}
+_OVERRIDES: dict[str, Any] = {
+    attr: override(rename=key, struct_hook=_HOOKS.get(attr)) for attr, key in _KEYS.items()
+}
+_structure_known = make_dict_structure_fn(
+    InboundMessage, converter, extra=override(omit=True), **_OVERRIDES
+)
+
+
+def _variable_text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    return "" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _structure_inbound(fields: Mapping[str, object], _: Any) -> InboundMessage:
+    known = _structure_known(fields, InboundMessage)
+    extra = {key: _variable_text(value) for key, value in fields.items() if key not in INBOUND_KEYS}
+    return attrs.evolve(known, extra=extra)
+
+
+def _reason(error: ClassValidationError) -> str:
+    with_notes, without_notes = error.group_exceptions()
+    reasons = [f"bad {_KEYS.get(note.name, note.name)!r}: {exc}" for exc, note in with_notes]
+    return "; ".join(reasons + [str(exc) for exc in without_notes])
+
+
+def inbound_from_fields(fields: Mapping[str, object]) -> InboundMessage:
+    """Read the webhook's decoded fields (form or JSON) as an :class:`InboundMessage`.
+
+    Raises :class:`WebhookError` naming the key at fault.
+    """
+    number = fields.get("number")
+    if number is None or (isinstance(number, str) and not number.strip()):
+        raise WebhookError("the body has no 'number'")
+    try:
+        return converter.structure(fields, InboundMessage)
+    except ClassValidationError as exc:
+        raise WebhookError(_reason(exc)) from exc
+
+
+def reply_to_json(reply: InstantReply) -> dict[str, Any]:
+    """The reply as the document spells it; ``media-url`` only when there is one."""
+    answer: dict[str, Any] = {"message-out": reply.text, "delay": reply.delay}
+    if reply.media_url:
+        answer["media-url"] = reply.media_url
+    answer["application"] = int(reply.application)
+    return answer
+
+
+converter.register_structure_hook(InboundMessage, _structure_inbound)
+converter.register_unstructure_hook(InstantReply, reply_to_json)
