@@ -40,7 +40,7 @@ class InboundMessage:
     media_url: str | None = None
     unique_id: str | None = None
     project_id: str | None = None
-    extra: Mapping[str, str] = attrs.field(factory=dict)
+    extra: Mapping[str, str] = attrs.field(factory=dict, hash=False)
 
     @property
     def is_group(self) -> bool:

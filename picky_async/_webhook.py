@@ -64,6 +64,8 @@ def _json_fields(body: bytes | str) -> Mapping[str, object]:
         fields = json.loads(body)
     except ValueError as exc:  # also UnicodeDecodeError
         raise WebhookError(f"the body is not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise WebhookError("the body's JSON is nested too deeply") from exc
     if not isinstance(fields, dict):
         raise WebhookError(f"expected a JSON object, got {type(fields).__name__}")
     return fields

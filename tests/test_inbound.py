@@ -116,6 +116,12 @@ def test_type_seven_is_location_too() -> None:
     assert pa.parse_webhook("number=1234567&type=5", FORM).type is pa.MessageType.LOCATION
 
 
+def test_inbound_messages_are_hashable_despite_extra() -> None:
+    first = pa.InboundMessage(number="1234567", unique_id="9", extra={"a": "1"})
+    assert hash(first) == hash(pa.InboundMessage(number="1234567", unique_id="9"))
+    assert len({first, pa.InboundMessage(number="1234567", unique_id="10")}) == 2
+
+
 def test_missing_and_empty_values_read_as_unknown() -> None:
     inbound = pa.parse_webhook("number=1234567&type=&application=&unique-id=&media-url=", FORM)
     assert inbound == pa.InboundMessage(number="1234567")
@@ -149,6 +155,7 @@ def test_group_helpers(number: str, group: str | None, sender: str | None) -> No
         (b"{number: 1}", JSON, "not valid JSON"),
         (b"", JSON, "not valid JSON"),
         (b'{"number": "\xff"}', JSON, "not valid JSON"),
+        (b'{"number": 1, "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", JSON, "too deeply"),
         (b'{"message-in": "hi"}', JSON, "no 'number'"),
         (b'{"number": "  "}', JSON, "no 'number'"),
         (b'{"number": null}', JSON, "no 'number'"),

@@ -101,6 +101,7 @@ async def test_no_reply_is_an_empty_200(serve: Serve) -> None:
     [
         (b"[1, 2]", JSON, "expected a JSON object, got list"),
         (b"{oops", JSON, "the body is not valid JSON"),
+        (b"[" * 30_000, JSON, "nested too deeply"),
         (b"message-in=hi", FORM, "the body has no 'number'"),
         (b"number=1&type=abc", FORM, "bad 'type'"),
         (b"number=1", {"Content-Type": "text/plain"}, "unsupported content type 'text/plain'"),
