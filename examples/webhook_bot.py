@@ -46,7 +46,13 @@ def make_app(*, secret: str | None = None) -> web.Application:
 
 def main() -> None:
     secret = os.environ.get("PICKY_WEBHOOK_SECRET") or None
-    web.run_app(make_app(secret=secret), host="127.0.0.1", port=int(os.environ.get("PORT", "8080")))
+    web.run_app(
+        make_app(secret=secret),
+        host="127.0.0.1",
+        port=int(os.environ.get("PORT", "8080")),
+        # The default access log writes the request line, and with it the secret.
+        access_log_format='%a %t "%{User-Agent}i" %s %b %Tf',
+    )
 
 
 if __name__ == "__main__":

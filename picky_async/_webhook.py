@@ -101,7 +101,8 @@ def webhook_handler(
     secret is kept out of :attr:`InboundMessage.extra`. Other query parameters
     (the document's custom variables) join ``extra``. When the callback raises,
     the error is logged and the service gets 500, so a failure never passes
-    for "no reply".
+    for "no reply". aiohttp's default access log writes the request line, so
+    leave ``%r`` out of ``access_log_format`` to keep the secret out of logs.
 
     Raises ``ValueError`` for an empty secret or a ``max_body`` below 1.
     """
