@@ -30,6 +30,8 @@ from ._numbers import normalize_number
 from ._ratelimit import RateLimit
 
 # -- client exports (wire/client work adds here) --
+from ._client import DEFAULT_BASE_URL, PickyClient
+from ._retry import RetryPolicy
 # -- webhook exports (webhook work adds here) --
 from ._inbound import InboundMessage, InstantReply, WebhookError
 from ._webhook import parse_webhook, webhook_handler
@@ -71,6 +73,9 @@ __all__ = [
     "UnsupportedAndroidVersion",
     "normalize_number",
     # -- client names --
+    "DEFAULT_BASE_URL",
+    "PickyClient",
+    "RetryPolicy",
     # -- webhook names --
     "InboundMessage",
     "InstantReply",

@@ -8,6 +8,7 @@ where any N but 100 is an error.
 from __future__ import annotations
 
 import json
+import typing
 import urllib.parse
 from collections.abc import Mapping
 from typing import Any, Literal, TypeVar
@@ -24,6 +25,7 @@ __all__ = [
     "check_status",
     "decode_body",
     "encode_body",
+    "stringify",
     "structure_answer",
     "structure_request",
 ]
@@ -115,6 +117,11 @@ def structure_answer(answer: object, cls: type[_T]) -> _T:
     return structure_request(answer, cls)
 
 
+def stringify(row: Mapping[str, object]) -> dict[str, str]:
+    """Write every value as a string and unknown ones as ``""``, as the samples do."""
+    return {key: "" if value is None else str(value) for key, value in row.items()}
+
+
 def _strip_keys(payload: object) -> object:
     if isinstance(payload, Mapping):
         return {str(key).strip(): value for key, value in payload.items()}
@@ -124,4 +131,5 @@ def _strip_keys(payload: object) -> object:
 
 
 def _name(cls: object) -> str:
-    return getattr(cls, "__name__", str(cls))
+    # list[ConferenceCall] is named "list"; its str() says what it holds.
+    return str(cls) if typing.get_origin(cls) else getattr(cls, "__name__", str(cls))

@@ -14,6 +14,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from .._enums import Application, Priority
 from .._models import ConferenceCall
+from ._body import stringify
 from ._converter import _parse_optional_int, converter
 
 __all__ = ["ConferenceReportRequest", "ConferenceRequest"]
@@ -63,9 +64,7 @@ def _parse_duration(value: object, _: Any) -> int:
 
 
 def _unstructure_report_row(call: ConferenceCall) -> dict[str, str]:
-    # The document's sample writes every value of a row as a string.
-    row = _unstructure_call(call)
-    return {key: "" if value is None else str(value) for key, value in row.items()}
+    return stringify(_unstructure_call(call))
 
 
 converter.register_structure_hook(

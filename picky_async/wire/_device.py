@@ -14,6 +14,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from .._enums import DeviceCommand
 from .._models import DeviceStatus
+from ._body import stringify
 from ._converter import _parse_optional_int, converter
 
 __all__ = ["DeviceActionRequest", "DeviceStatusRequest"]
@@ -75,11 +76,10 @@ def _unstructure_command(command: DeviceCommand | str) -> str:
 
 
 def _unstructure_status(status: DeviceStatus) -> dict[str, str]:
-    # The document's sample writes every value as a string, "" when unknown.
     row = _unstructure_device(status)
     if status.wifi_signal_strength == 0:
         row["wifi_signal_strength"] = "Not Connected"
-    return {key: "" if value is None else str(value) for key, value in row.items()}
+    return stringify(row)
 
 
 converter.register_structure_hook(DeviceCommand | str, _parse_command)

@@ -1,0 +1,357 @@
+"""PickyClient: one method per V2 endpoint, typed in and out.
+
+Everything is checked before a request leaves, so a bad number or an empty
+message never costs a request. A request is tried again only when it certainly
+did not leave (the connection could not be made); once sent, a lost answer is
+reported as :class:`DeliveryUncertain` and never resent, since a second push
+may deliver the messages twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from types import TracebackType
+from typing import TypeVar
+
+import aiohttp
+import yarl
+
+from ._enums import Application, DeviceCommand, Priority
+from ._errors import (
+    DeliveryUncertain,
+    EmptyMessage,
+    EmptyNumberList,
+    RateLimited,
+    TooFewContacts,
+    TooManyContacts,
+    TransportError,
+)
+from ._models import ActionResult, ConferenceCall, DeviceStatus, Message, PushResult
+from ._numbers import normalize_number
+from ._retry import RetryPolicy
+from .wire import (
+    ConferenceReportRequest,
+    ConferenceRequest,
+    DeviceActionRequest,
+    DeviceStatusRequest,
+    Encoding,
+    MalformedPayload,
+    PushItem,
+    PushRequest,
+    Request,
+    converter,
+    encode_body,
+    structure_answer,
+)
+
+__all__ = ["DEFAULT_BASE_URL", "PickyClient"]
+
+DEFAULT_BASE_URL = "https://pickyassist.com/app/api/v2"
+
+logger = logging.getLogger("picky_async")
+
+_T = TypeVar("_T")
+
+# The connection was never made, so the service cannot have seen the request.
+_NOT_SENT: tuple[type[BaseException], ...] = (
+    aiohttp.ClientConnectorError,
+    aiohttp.ConnectionTimeoutError,
+)
+# Also never sent, but trying again cannot help (TLS and proxy trouble).
+_NOT_SENT_FOR_GOOD: tuple[type[BaseException], ...] = (
+    aiohttp.ClientSSLError,
+    aiohttp.ServerFingerprintMismatch,
+    aiohttp.ClientHttpProxyError,
+)
+
+_MIN_CONFERENCE = 2
+_MAX_CONFERENCE = 5
+
+
+class PickyClient:
+    """A client for the Picky Assist V2 API, bound to one project's token.
+
+    Use it as ``async with PickyClient(token) as client:``, or call
+    :meth:`close` yourself. It opens one ``aiohttp.ClientSession`` on first
+    use, or borrows ``session`` (which it then never closes). ``timeout`` bounds
+    connecting and each wait for the answer, in seconds. ``retry`` says how to
+    retry requests that could not connect (``None``: never). With
+    ``encoding="form"`` the JSON goes in the form field ``data=``, as the
+    document allows.
+
+    Every method raises :class:`PickyError` subclasses: the one for the
+    service's status code, :class:`TransportError` when the request could not
+    be sent or the answer is unusable (:class:`RateLimited` for HTTP 429), and
+    :class:`DeliveryUncertain` when the request went out but no answer came.
+
+    Raises:
+        ValueError: for an empty token, a base URL that is not http(s), a
+            timeout that is not positive, or an unknown encoding.
+    """
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        session: aiohttp.ClientSession | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = RetryPolicy(),  # noqa: B008 - frozen, so shareable
+        encoding: Encoding = "json",
+    ) -> None:
+        if not token:
+            raise ValueError("token must not be empty")
+        url = yarl.URL(base_url)
+        if url.scheme not in ("http", "https") or not url.host:
+            raise ValueError(f"base_url must be an http(s) URL, got {base_url!r}")
+        if token in base_url:
+            # The token travels only in the body, so no URL in an error shows it.
+            raise ValueError("base_url must not contain the token")
+        if timeout <= 0:
+            raise ValueError(f"timeout must be positive, got {timeout!r}")
+        if encoding not in ("json", "form"):
+            raise ValueError(f"encoding must be 'json' or 'form', got {encoding!r}")
+        self._token = token
+        self._base_url = base_url.rstrip("/")
+        self._session = session
+        self._owns_session = session is None
+        self._closed = False
+        self._timeout = aiohttp.ClientTimeout(total=None, connect=timeout, sock_read=timeout)
+        self._retry = retry or RetryPolicy(attempts=1)
+        self._encoding: Encoding = encoding
+
+    def __repr__(self) -> str:
+        return f"PickyClient(base_url={self._base_url!r}, encoding={self._encoding!r})"
+
+    async def __aenter__(self) -> PickyClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the session if this client opened it; a borrowed one stays open."""
+        self._closed = True
+        session, self._session = self._session, None
+        if self._owns_session and session is not None:
+            await session.close()
+
+    async def push(
+        self,
+        messages: Iterable[Message],
+        *,
+        application: Application | int = Application.WHATSAPP,
+        priority: Priority | int = Priority.LOW,
+        global_message: str | None = None,
+        global_media: str | None = None,
+    ) -> PushResult:
+        """Queue messages on the project's phone in one request.
+
+        Each :class:`Message` has its own text (a dynamic push), or leaves it
+        empty to get ``global_message`` (a bulk push). The service sends one
+        media per push: a message's ``media`` must equal every other's and
+        ``global_media`` if given. For SMS the media URL is appended to the text.
+        Status 100 means queued, not delivered.
+
+        Raises:
+            EmptyNumberList: for no messages.
+            EmptyMessage: for a message with no text, global message or media.
+            ValueError: for messages with different media, or a priority not 0/1.
+            PickyError: see the class docstring.
+        """
+        request = _push_request(
+            self._token,
+            list(messages),
+            application=application,
+            priority=priority,
+            global_message=global_message,
+            global_media=global_media,
+        )
+        return await self._call(request, PushResult)
+
+    async def conference(
+        self,
+        numbers: Sequence[str | int],
+        *,
+        priority: Priority | int = Priority.LOW,
+        mute_gateway: bool = False,
+        record: bool = False,
+    ) -> PushResult:
+        """Ask the phone to call 2-5 numbers and join them in a conference.
+
+        Raises:
+            InvalidNumber: for a number that is not 5-15 digits.
+            EmptyNumberList: for no numbers.
+            TooFewContacts: for one number.
+            TooManyContacts: for more than five.
+            PickyError: see the class docstring.
+        """
+        request = ConferenceRequest(
+            self._token,
+            priority=Priority(priority),
+            mute_gateway=mute_gateway,
+            record=record,
+            numbers=_conference_numbers(numbers),
+        )
+        return await self._call(request, PushResult)
+
+    async def conference_report(self, push_id: str | int) -> list[ConferenceCall]:
+        """Fetch the calls of a conference, one row per number.
+
+        Raises:
+            ValueError: for an empty push id.
+            InvalidPushId: when the service knows no such push.
+            PickyError: see the class docstring.
+        """
+        if isinstance(push_id, bool) or not str(push_id).strip():
+            raise ValueError(f"push_id must be a push id, got {push_id!r}")
+        request = ConferenceReportRequest(self._token, str(push_id).strip())
+        return await self._call(request, list[ConferenceCall])
+
+    async def device_status(self) -> DeviceStatus:
+        """Fetch the phone's state; the service allows about 3 of these a minute.
+
+        Raises:
+            DeviceNotFound: when the project has no phone.
+            PickyError: see the class docstring.
+        """
+        return await self._call(DeviceStatusRequest(self._token), DeviceStatus)
+
+    async def device_action(self, command: DeviceCommand | str) -> ActionResult:
+        """Send the phone a remote command, such as restarting the app.
+
+        Raises:
+            ValueError: for a command the document does not list.
+            PickyError: see the class docstring.
+        """
+        request = DeviceActionRequest(self._token, DeviceCommand(command))
+        return await self._call(request, ActionResult)
+
+    async def _call(self, request: Request, answer_type: type[_T]) -> _T:
+        url = f"{self._base_url}/{request.path}"
+        body, content_type = encode_body(converter.unstructure(request), self._encoding)
+        try:
+            answered: tuple[int, object] = await self._retry.retrying(on=_NOT_SENT)(
+                self._post, url, body, content_type
+            )
+        except _NOT_SENT as exc:
+            raise TransportError(f"could not connect to {url}: {exc}") from exc
+        status, answer = answered
+        try:
+            return structure_answer(answer, answer_type)
+        except MalformedPayload as exc:
+            raise TransportError(f"unusable answer from {url}: {exc}", status=status) from None
+
+    async def _post(self, url: str, body: bytes, content_type: str) -> tuple[int, object]:
+        session = self._session_for_request()
+        logger.debug("POST %s (%d bytes)", url, len(body))
+        try:
+            async with session.post(
+                url,
+                data=body,
+                headers={"Content-Type": content_type},
+                timeout=self._timeout,
+                allow_redirects=False,
+                raise_for_status=False,
+            ) as response:
+                status = response.status
+                payload = await response.read()
+        except _NOT_SENT_FOR_GOOD as exc:
+            raise TransportError(f"could not send to {url}: {exc}") from exc
+        except _NOT_SENT as exc:
+            logger.debug("could not connect to %s: %s", url, type(exc).__name__)
+            raise
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            message = f"sent to {url} but no answer came ({type(exc).__name__}); it may be queued"
+            raise DeliveryUncertain(message) from exc
+        logger.debug("%s answered HTTP %d", url, status)
+        if status == 429:
+            raise RateLimited(f"{url} is over the project's rate limit (HTTP 429)", status=status)
+        if not 200 <= status < 300:
+            raise TransportError(f"{url} answered HTTP {status}", status=status)
+        try:
+            return status, json.loads(payload)
+        except ValueError:
+            raise TransportError(f"{url} answered a body that is not JSON", status=status) from None
+
+    def _session_for_request(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise RuntimeError("this PickyClient is closed")
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+
+def _push_request(
+    token: str,
+    messages: list[Message],
+    *,
+    application: Application | int,
+    priority: Priority | int,
+    global_message: str | None,
+    global_media: str | None,
+) -> PushRequest:
+    if not messages:
+        raise EmptyNumberList("a push needs at least one message")
+    if not all(isinstance(message, Message) for message in messages):
+        raise TypeError("push() takes picky_async.Message objects")
+    media = _shared_media(messages, global_media)
+    if not global_message and media is None:
+        for message in messages:
+            if not message.text:
+                raise EmptyMessage(
+                    f"the message to {message.number} has no text, and the push has "
+                    "no global message or media"
+                )
+    return PushRequest(
+        token,
+        application=_application(application),
+        priority=Priority(priority),
+        global_message=global_message or "",
+        global_media=media,
+        data=tuple(PushItem(message.number, message.text) for message in messages),
+    )
+
+
+def _shared_media(messages: list[Message], global_media: str | None) -> str | None:
+    """The one media of a push: the service has no per-number media."""
+    media = {global_media if message.media is None else message.media for message in messages}
+    if global_media is not None:
+        media.add(global_media)
+    if len(media) > 1:
+        raise ValueError(
+            "the service sends one media per push; these messages name several: "
+            + ", ".join(sorted(repr(url) for url in media))
+        )
+    return media.pop()
+
+
+def _application(application: Application | int) -> Application | int:
+    # Newer accounts use values the document lacks (such as 10): pass them on.
+    if isinstance(application, bool) or not isinstance(application, int):
+        raise TypeError(f"application must be an int, not {type(application).__name__}")
+    try:
+        return Application(application)
+    except ValueError:
+        return application
+
+
+def _conference_numbers(numbers: Sequence[str | int]) -> tuple[str, ...]:
+    if isinstance(numbers, (str, bytes, int)):
+        raise TypeError("conference() takes a sequence of numbers, not a single number")
+    normalized = tuple(normalize_number(number) for number in numbers)
+    if not normalized:
+        raise EmptyNumberList("a conference needs at least two numbers")
+    if len(normalized) < _MIN_CONFERENCE:
+        raise TooFewContacts(f"a conference needs at least 2 numbers, got {len(normalized)}")
+    if len(normalized) > _MAX_CONFERENCE:
+        raise TooManyContacts(f"a conference takes at most 5 numbers, got {len(normalized)}")
+    return normalized

@@ -1,0 +1,44 @@
+"""When to try a request again: a small policy object turned into tenacity settings."""
+
+from __future__ import annotations
+
+import attrs
+import tenacity
+
+__all__ = ["RetryPolicy"]
+
+
+def _at_least_one(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if value < 1:
+        raise ValueError(f"{attribute.name} must be at least 1, got {value}")
+
+
+@attrs.frozen
+class RetryPolicy:
+    """How often and how patiently to retry a request that certainly was not sent.
+
+    The client retries only failures to connect (connection refused, DNS
+    failure, connect timeout), never a request that may have reached the service.
+    The n-th wait is ``wait_initial * 2**(n-1)`` capped at ``wait_max``, plus a
+    random part of up to ``jitter * wait_initial`` so that many clients do not
+    retry in step. ``RetryPolicy(wait_initial=0)`` retries without waiting (for
+    tests); ``RetryPolicy(attempts=1)`` never retries.
+
+    Raises:
+        ValueError: for ``attempts`` below 1 or a negative wait.
+    """
+
+    attempts: int = attrs.field(default=3, validator=_at_least_one)
+    wait_initial: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
+    wait_max: float = attrs.field(default=5.0, validator=attrs.validators.ge(0))
+    jitter: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
+
+    def retrying(self, *, on: tuple[type[BaseException], ...]) -> tenacity.AsyncRetrying:
+        """Return tenacity settings that retry the exceptions ``on`` and re-raise the last."""
+        return tenacity.AsyncRetrying(
+            stop=tenacity.stop_after_attempt(self.attempts),
+            wait=tenacity.wait_exponential(multiplier=self.wait_initial, max=self.wait_max)
+            + tenacity.wait_random(0, self.jitter * self.wait_initial),
+            retry=tenacity.retry_if_exception_type(on),
+            reraise=True,
+        )
