@@ -1,0 +1,55 @@
+"""normalize_number: what the service accepts, whatever the user typed."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import picky_async as pa
+
+VALID = re.compile(r"[1-9][0-9]{4,14}")
+
+digits = st.from_regex(VALID, fullmatch=True)
+separators = st.sampled_from([" ", "-", ".", "(", ")", "  "])
+
+
+@st.composite
+def typed_numbers(draw: st.DrawFn) -> tuple[str, str]:
+    """A valid number as a person might type it, and the digits it stands for."""
+    number = draw(digits)
+    typed = "".join(char + draw(st.one_of(st.just(""), separators)) for char in number)
+    prefix = draw(st.sampled_from(["", "+", " +", "("]))
+    return prefix + typed, number
+
+
+@given(typed_numbers())
+def test_separators_and_one_plus_are_removed(case: tuple[str, str]) -> None:
+    typed, number = case
+    assert pa.normalize_number(typed) == number
+
+
+@given(st.integers(min_value=10_000, max_value=10**15 - 1))
+def test_ints_are_their_digits(number: int) -> None:
+    assert pa.normalize_number(number) == str(number)
+
+
+@given(st.text(max_size=30))
+def test_any_text_gives_a_valid_number_or_invalid_number(text: str) -> None:
+    try:
+        normalized = pa.normalize_number(text)
+    except pa.InvalidNumber:
+        return
+    assert VALID.fullmatch(normalized)
+    assert pa.normalize_number(normalized) == normalized
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["0919876543210", "1234", "1234567890123456", "++919876543210", "91 98x76", "", True, 1.5],
+)
+def test_refused(number: object) -> None:
+    with pytest.raises(pa.InvalidNumber):
+        pa.normalize_number(number)  # type: ignore[arg-type]
