@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import pathlib
+import re
+import runpy
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -184,3 +187,10 @@ async def test_rate_limited_and_error_status_over_loopback(service: FakeService)
             await client.device_status()
     assert caught.value.raw == {"status": 504, "message": "Device Details Not Found"}
     assert len(service.received) == 2
+
+
+async def test_quickstart_example_runs_offline(capsys: pytest.CaptureFixture[str]) -> None:
+    example = pathlib.Path(__file__).parents[1] / "examples" / "quickstart.py"
+    namespace = runpy.run_path(str(example), run_name="quickstart")
+    await namespace["main"]()
+    assert re.fullmatch(r"queued on the phone as push \S+\n", capsys.readouterr().out)
