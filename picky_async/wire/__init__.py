@@ -9,6 +9,8 @@ with ``converter.unstructure`` and :func:`encode_body`. Read request bodies with
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from ._body import (
     Encoding,
     MalformedPayload,
@@ -23,7 +25,7 @@ from ._converter import TIME_FORMAT, converter, format_time, parse_time
 from ._device import DeviceActionRequest, DeviceStatusRequest
 from ._push import PushItem, PushRequest
 
-Request = (
+Request: TypeAlias = (
     PushRequest
     | ConferenceRequest
     | ConferenceReportRequest
