@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
@@ -38,14 +39,18 @@ class Api:
         *,
         encoding: Encoding = "json",
     ) -> tuple[int, Any]:
-        """Post and return (HTTP status, decoded JSON answer)."""
+        """Post and return (HTTP status, decoded JSON answer or, if not JSON, the text)."""
         body = dict(payload or {})
         if project is not None:
             body.setdefault("token", project.token)
         data, content_type = encode_body(body, encoding)
         url = f"{self.simulator.base_url}/{endpoint}"
         async with self.session.post(url, data=data, headers={"Content-Type": content_type}) as r:
-            return r.status, await r.json(content_type=None)
+            text = await r.text()
+        try:
+            return r.status, json.loads(text)
+        except ValueError:
+            return r.status, text
 
     async def push(self, project: SimProject, *numbers: str, **fields: Any) -> tuple[int, Any]:
         """Push one message to each number (text ``hi`` unless given)."""
