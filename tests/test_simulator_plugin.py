@@ -1,0 +1,115 @@
+"""The pytest plugin (both asyncio modes) and ``python -m picky_async.testing``."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+INNER_TESTS = textwrap.dedent(
+    """
+    import pytest
+
+    @pytest.mark.asyncio
+    @pytest.mark.picky_simulator(projects=2, seconds_per_message=1.0)
+    async def test_marker_options(picky_simulator, picky_project):
+        assert [p.name for p in picky_simulator.projects] == ["project-1", "project-2"]
+        assert picky_project is picky_simulator.projects[0]
+        assert picky_project.seconds_per_message == 1.0
+        assert picky_simulator.base_url.startswith("http://127.0.0.1:")
+
+    @pytest.mark.asyncio
+    async def test_defaults(picky_simulator, picky_project):
+        assert [p.name for p in picky_simulator.projects] == ["project-1"]
+    """
+)
+
+
+@pytest.mark.parametrize("mode", ["strict", "auto"])
+def test_fixtures_work_in_both_asyncio_modes(tmp_path: Path, mode: str) -> None:
+    (tmp_path / "test_inner.py").write_text(INNER_TESTS)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            f"asyncio_mode={mode}",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "2 passed" in run.stdout
+
+
+async def start_standalone(*options: str) -> tuple[asyncio.subprocess.Process, str, dict[str, str]]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "picky_async.testing", *options, stdout=asyncio.subprocess.PIPE
+    )
+    assert process.stdout is not None
+    base_url, tokens = "", {}
+    while True:
+        line = (await asyncio.wait_for(process.stdout.readline(), 20)).decode()
+        if match := re.fullmatch(r"base URL (\S+)\n", line):
+            base_url = match[1]
+        elif match := re.fullmatch(r"(\S+) token (\S+)\n", line):
+            tokens[match[1]] = match[2]
+        elif line.startswith("Ctrl-C") or not line:
+            return process, base_url, tokens
+
+
+async def test_standalone_serves_until_ctrl_c() -> None:
+    process, base_url, tokens = await start_standalone(
+        "--projects", "2", "--seconds-per-message", "0.01"
+    )
+    try:
+        assert base_url.startswith("http://127.0.0.1:")
+        assert list(tokens) == ["project-1", "project-2"]
+        body = {
+            "token": tokens["project-2"],
+            "globalmessage": "hi",
+            "data": [{"number": "919876543210"}],
+        }
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(f"{base_url}/push", json=body) as response,
+        ):
+            assert (await response.json())["status"] == 100
+        await asyncio.sleep(0.1)
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert await asyncio.wait_for(process.wait(), 20) == 0
+
+
+async def test_standalone_stops_after_its_duration() -> None:
+    process, _, tokens = await start_standalone("--duration", "0.2")
+    assert list(tokens) == ["project-1"]
+    assert await asyncio.wait_for(process.wait(), 20) == 0
+    assert process.stdout is not None
+    assert (await process.stdout.read()).decode() == "sent 0 messages\n"
+
+
+def test_standalone_refuses_zero_projects() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "picky_async.testing", "--projects", "0"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert "--projects" in run.stderr
