@@ -418,3 +418,9 @@ async def test_owned_session_opens_lazily_and_closes(mock: aioresponses) -> None
     await client.close()
     with pytest.raises(RuntimeError, match="closed"):
         await client.device_status()
+
+
+def test_constructing_outside_an_event_loop_opens_nothing() -> None:
+    client = pa.PickyClient(TOKEN, base_url=BASE)
+    assert client._session is None
+    assert repr(client) == f"PickyClient(base_url={BASE!r}, encoding='json')"
