@@ -5,14 +5,10 @@ from __future__ import annotations
 import enum
 import random
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 import attrs
 
-from ._service import ENDPOINTS
-
-if TYPE_CHECKING:
-    from ._project import SimProject
+from ._project import ENDPOINTS, SimProject
 
 __all__ = ["Fault", "FaultKind", "Faults"]
 

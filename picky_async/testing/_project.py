@@ -12,7 +12,10 @@ from ._conference import Conference
 from ._phone import Phone
 from ._records import Journal
 
-__all__ = ["ProjectState", "SimProject"]
+__all__ = ["ENDPOINTS", "ProjectState", "SimProject"]
+
+ENDPOINTS = ("push", "conference-request", "conference-report", "device-status", "device-action")
+"""The service's endpoints, as paths under the base URL."""
 
 
 class ProjectState(str, enum.Enum):
@@ -42,11 +45,6 @@ class ProjectState(str, enum.Enum):
     INVALID_USER = "invalid-user"
 
 
-def _everywhere(code: StatusCode) -> dict[str, StatusCode]:
-    endpoints = ("push", "conference-request", "conference-report", "device-status")
-    return dict.fromkeys((*endpoints, "device-action"), code)
-
-
 # The status a state answers on each endpoint; endpoints not named work normally.
 REFUSALS: Mapping[ProjectState, Mapping[str, StatusCode]] = {
     ProjectState.ONLINE: {},
@@ -66,9 +64,9 @@ REFUSALS: Mapping[ProjectState, Mapping[str, StatusCode]] = {
         "push": StatusCode.INSUFFICIENT_BALANCE,
         "conference-request": StatusCode.INSUFFICIENT_BALANCE,
     },
-    ProjectState.PLAN_INACTIVE: _everywhere(StatusCode.PLAN_NOT_ACTIVE),
-    ProjectState.INACTIVE: _everywhere(StatusCode.PROJECT_INACTIVE),
-    ProjectState.INVALID_USER: _everywhere(StatusCode.INVALID_USER),
+    ProjectState.PLAN_INACTIVE: dict.fromkeys(ENDPOINTS, StatusCode.PLAN_NOT_ACTIVE),
+    ProjectState.INACTIVE: dict.fromkeys(ENDPOINTS, StatusCode.PROJECT_INACTIVE),
+    ProjectState.INVALID_USER: dict.fromkeys(ENDPOINTS, StatusCode.INVALID_USER),
 }
 
 _PHONE_STOPPED = frozenset({ProjectState.OFFLINE, ProjectState.NO_DEVICE, ProjectState.INACTIVE})

@@ -18,7 +18,7 @@ from typing import Any
 from .._enums import Application, DeviceCommand, StatusCode
 from ..wire import format_time
 from ._conference import Conference
-from ._project import SimProject
+from ._project import ENDPOINTS, SimProject
 from ._records import Journal, MessageRecord
 
 __all__ = [
@@ -30,8 +30,6 @@ __all__ = [
     "status_answer",
     "text_of",
 ]
-
-ENDPOINTS = ("push", "conference-request", "conference-report", "device-status", "device-action")
 
 # Endpoints counted against a project's status limit; the others count against
 # its push limit (so a conference request costs the same as a push).
