@@ -67,6 +67,9 @@ _NOT_SENT_FOR_GOOD: tuple[type[BaseException], ...] = (
     aiohttp.ClientHttpProxyError,
 )
 
+# Gateway answers: the request never reached the service's application.
+_NOT_PROCESSED_STATUSES = frozenset({502, 503, 504})
+
 _MIN_CONFERENCE = 2
 _MAX_CONFERENCE = 5
 
@@ -83,9 +86,11 @@ class PickyClient:
     document allows.
 
     Every method raises :class:`PickyError` subclasses: the one for the
-    service's status code, :class:`TransportError` when the request could not
-    be sent or the answer is unusable (:class:`RateLimited` for HTTP 429), and
-    :class:`DeliveryUncertain` when the request went out but no answer came.
+    service's status code; :class:`TransportError` when the request certainly
+    was not processed (no connection, HTTP 3xx/4xx, 502-504, and
+    :class:`RateLimited` for HTTP 429); and :class:`DeliveryUncertain` when it
+    went out but no usable answer came (no answer, HTTP 500 and other 5xx, or a
+    2xx body that is not a valid answer): the service may have queued it.
 
     Raises:
         ValueError: for an empty token, a base URL that is not http(s), a
@@ -248,7 +253,9 @@ class PickyClient:
         try:
             return structure_answer(answer, answer_type)
         except MalformedPayload as exc:
-            raise TransportError(f"unusable answer from {url}: {exc}", status=status) from None
+            # The service took the request and answered 2xx: it may have queued it.
+            message = f"unusable answer from {url}: {exc}; it may be queued"
+            raise DeliveryUncertain(message, status=status) from None
 
     async def _post(self, url: str, body: bytes, content_type: str) -> tuple[int, object]:
         session = self._session_for_request()
@@ -275,12 +282,17 @@ class PickyClient:
         logger.debug("%s answered HTTP %d", url, status)
         if status == 429:
             raise RateLimited(f"{url} is over the project's rate limit (HTTP 429)", status=status)
-        if not 200 <= status < 300:
+        if status in _NOT_PROCESSED_STATUSES or 300 <= status < 500:
             raise TransportError(f"{url} answered HTTP {status}", status=status)
+        if not 200 <= status < 300:
+            # A 500 may come after the request was processed.
+            message = f"{url} answered HTTP {status}; it may be queued"
+            raise DeliveryUncertain(message, status=status)
         try:
             return status, json.loads(payload)
         except ValueError:
-            raise TransportError(f"{url} answered a body that is not JSON", status=status) from None
+            message = f"{url} answered HTTP {status} with a body that is not JSON; it may be queued"
+            raise DeliveryUncertain(message, status=status) from None
 
     def _session_for_request(self) -> aiohttp.ClientSession:
         if self._closed:
