@@ -36,6 +36,7 @@ from ._retry import RetryPolicy
 from ._inbound import InboundMessage, InstantReply, WebhookError
 from ._webhook import parse_webhook, webhook_handler
 # -- dispatch exports (dispatcher work adds here) --
+from .dispatch import Dispatcher, DispatcherStats, Project, ProjectStats, Receipt
 
 __all__ = [
     "ActionResult",
@@ -83,4 +84,9 @@ __all__ = [
     "parse_webhook",
     "webhook_handler",
     # -- dispatch names --
+    "Dispatcher",
+    "DispatcherStats",
+    "Project",
+    "ProjectStats",
+    "Receipt",
 ]

@@ -1,0 +1,364 @@
+"""The public face of the dispatch layer: send, submit, send_many, close, stats."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Sized
+from types import TracebackType
+from typing import Literal, overload
+
+import aiohttp
+
+from .._client import DEFAULT_BASE_URL, PickyClient
+from .._enums import Application, Priority
+from .._errors import DispatcherClosed, EmptyMessage
+from .._models import Message
+from ._project import Project
+from ._queue import Entry, MemoryQueue
+from ._receipt import Receipt
+from ._scheduler import Scheduler
+from ._sender import Pusher, Sender
+from ._stats import DispatcherStats, ProjectStats
+
+__all__ = ["Dispatcher"]
+
+Progress = Callable[[int, int], None]
+
+
+class Dispatcher:
+    """Sends messages through several projects, fast and within every limit.
+
+    Messages wait in a bounded queue (high priority first), are routed to the
+    healthy project whose phone would finish them earliest (or, with
+    ``sticky=True``, always to the same project per recipient), fold into
+    pushes of up to ``max_batch`` messages, and reach each phone only while its
+    estimated backlog is under ``horizon`` seconds of work. Each project has at
+    most one push in flight and never exceeds its ``push_limit``. A project
+    whose phone is unreachable is suspended and probed; one whose account
+    cannot send is disabled; their messages go to the others. Every future
+    resolves: a :class:`Receipt`, or an exception that says why.
+
+    Use it as ``async with Dispatcher(projects) as d:``, which drains on a clean
+    exit (and gives up on the unsent messages when the block raises), or call
+    :meth:`close`. ``linger`` is how long a lone message waits for others to
+    share its push; ``aging`` how long a low-priority batch waits for the push
+    slot before it goes ahead of high-priority ones. ``resend_uncertain=True``
+    resends pushes whose answer never came, which may deliver them twice.
+    ``session`` is borrowed (never closed); ``client_factory`` replaces the
+    :class:`~picky_async.PickyClient` built for each project (for tests).
+
+    Raises:
+        ValueError: for no projects, duplicate names or tokens, or options out of range.
+    """
+
+    def __init__(
+        self,
+        projects: Iterable[Project],
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        linger: float = 0.05,
+        max_batch: int = 100,
+        horizon: float = 60.0,
+        sticky: bool = False,
+        max_pending: int = 100_000,
+        resend_uncertain: bool = False,
+        application: Application | int = Application.WHATSAPP,
+        aging: float = 10.0,
+        timeout: float = 30.0,
+        session: aiohttp.ClientSession | None = None,
+        client_factory: Callable[[Project], Pusher] | None = None,
+    ) -> None:
+        projects = list(projects)
+        if not projects:
+            raise ValueError("a dispatcher needs at least one project")
+        names = [p.name or f"project-{n}" for n, p in enumerate(projects, 1)]
+        if len(set(names)) < len(names):
+            raise ValueError("project names must be unique")
+        if len({p.token for p in projects}) < len(projects):
+            raise ValueError("each project needs its own token")  # else limits double up
+        if not max_batch >= 1:
+            raise ValueError("max_batch must be at least 1")
+        if linger < 0 or horizon <= 0 or aging < 0:
+            raise ValueError("linger and aging must be >= 0 and horizon > 0")
+        self._senders = [
+            Sender(p, name, max_batch=max_batch, linger=linger)
+            for p, name in zip(projects, names, strict=True)
+        ]
+        self._queue = MemoryQueue(max_pending)
+        self._scheduler = Scheduler(
+            self._senders,
+            self._queue,
+            horizon=horizon,
+            max_batch=max_batch,
+            sticky=sticky,
+            aging=aging,
+            resend_uncertain=resend_uncertain,
+        )
+        self._base_url = base_url
+        self._timeout = timeout
+        self._application = application
+        self._session = session
+        self._client_factory = client_factory
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+
+    def __repr__(self) -> str:
+        names = ", ".join(sender.name for sender in self._senders)
+        return f"<Dispatcher [{names}] pending={self._scheduler.pending()}>"
+
+    async def __aenter__(self) -> Dispatcher:
+        self._start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close(drain=exc is None)
+
+    # -- sending ---------------------------------------------------------
+
+    async def send(
+        self,
+        number: str | int,
+        text: str = "",
+        *,
+        media: str | None = None,
+        priority: Priority | int = Priority.LOW,
+        application: Application | int | None = None,
+        block: bool = True,
+    ) -> Receipt:
+        """Send one message; return once the service accepted it.
+
+        Waits for room when ``max_pending`` messages already wait (unless
+        ``block=False``). Cancelling it before the message is pushed withdraws
+        the message.
+
+        Raises:
+            InvalidNumber, EmptyMessage: for bad input, before queueing.
+            asyncio.QueueFull: with ``block=False`` when the queue is full.
+            DispatcherClosed: when the dispatcher closed before pushing it.
+            PickyError: why the service did not take it (the last project's error).
+            DeliveryUncertain: when its push got no answer; it may have been sent.
+        """
+        entry = self._entry(Message(number, text, media), priority, application)
+        if block:
+            await self._wait_for_room()
+        self._put(entry)
+        try:
+            return await entry.future
+        except asyncio.CancelledError:
+            self._queue.discard(entry)
+            raise
+
+    def submit(
+        self,
+        number: str | int,
+        text: str = "",
+        *,
+        media: str | None = None,
+        priority: Priority | int = Priority.LOW,
+        application: Application | int | None = None,
+    ) -> asyncio.Future[Receipt]:
+        """Queue one message and return its future at once (``send`` without waiting).
+
+        Cancelling the future withdraws the message if it was not pushed yet.
+
+        Raises:
+            InvalidNumber, EmptyMessage: for bad input.
+            asyncio.QueueFull: when ``max_pending`` messages already wait; this
+                never waits, so use :meth:`send` or :meth:`send_many` for backpressure.
+            DispatcherClosed: after :meth:`close`.
+        """
+        entry = self._entry(Message(number, text, media), priority, application)
+        self._put(entry)
+        return entry.future
+
+    @overload
+    async def send_many(
+        self,
+        messages: Iterable[Message],
+        *,
+        priority: Priority | int = ...,
+        application: Application | int | None = ...,
+        progress: Progress | None = ...,
+        return_exceptions: Literal[False] = ...,
+    ) -> list[Receipt]: ...
+
+    @overload
+    async def send_many(
+        self,
+        messages: Iterable[Message],
+        *,
+        priority: Priority | int = ...,
+        application: Application | int | None = ...,
+        progress: Progress | None = ...,
+        return_exceptions: Literal[True],
+    ) -> list[Receipt | BaseException]: ...
+
+    async def send_many(
+        self,
+        messages: Iterable[Message],
+        *,
+        priority: Priority | int = Priority.LOW,
+        application: Application | int | None = None,
+        progress: Progress | None = None,
+        return_exceptions: bool = False,
+    ) -> list[Receipt] | list[Receipt | BaseException]:
+        """Send a campaign; return the receipts in the order of ``messages``.
+
+        The iterable is consumed as room frees up, so at most ``max_pending``
+        messages wait at any time. ``progress(done, total)`` is called as each
+        message settles; ``total`` is ``len(messages)`` when it has one, else
+        the count submitted so far. With ``return_exceptions=True`` failures
+        take their message's place in the list; otherwise every message is
+        still seen through and then the first failure is raised. If the
+        iterable yields an empty message, or this call is cancelled, messages
+        not yet pushed are withdrawn.
+
+        Raises:
+            EmptyMessage: for a message with neither text nor media.
+            DispatcherClosed: when the dispatcher closes before the campaign is queued.
+            PickyError: the first failure, without ``return_exceptions``.
+        """
+        entries: list[Entry] = []
+        total = len(messages) if isinstance(messages, Sized) else None
+        settled = 0
+
+        def count(_: asyncio.Future[Receipt]) -> None:
+            nonlocal settled
+            settled += 1
+            assert progress is not None
+            progress(settled, len(entries) if total is None else total)
+
+        try:
+            for message in messages:
+                entry = self._entry(message, priority, application)
+                await self._wait_for_room()
+                self._put(entry)
+                entries.append(entry)
+                if progress is not None:
+                    entry.future.add_done_callback(count)
+            results: list[Receipt | BaseException] = []
+            for entry in entries:
+                try:
+                    results.append(await entry.future)
+                except Exception as error:
+                    results.append(error)
+        except BaseException:
+            for entry in entries:
+                if self._queue.discard(entry) or not entry.future.done():
+                    entry.future.cancel()
+            raise
+        if not return_exceptions:
+            for result in results:
+                if isinstance(result, BaseException):
+                    raise result
+        return results
+
+    def _entry(
+        self,
+        message: Message,
+        priority: Priority | int,
+        application: Application | int | None,
+    ) -> Entry:
+        if not message.text and message.media is None:
+            raise EmptyMessage(f"the message to {message.number} has neither text nor media")
+        return Entry(
+            message,
+            Priority(priority),
+            self._application if application is None else application,
+            asyncio.get_running_loop().create_future(),
+        )
+
+    async def _wait_for_room(self) -> None:
+        while self._queue.full() and not self._closing:
+            await self._queue.wait_for_room()
+
+    def _put(self, entry: Entry) -> None:
+        if self._closing:
+            raise DispatcherClosed("the dispatcher is closed", messages=[entry.message])
+        entry.lane = self._scheduler.lane_for(entry.message.number)
+        self._queue.put(entry)
+        self._start()
+        self._scheduler.wake()
+
+    # -- lifecycle -------------------------------------------------------
+
+    def _start(self) -> None:
+        if self._task is None and not self._closing:
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        own_session: aiohttp.ClientSession | None = None
+        clients: list[PickyClient] = []
+        if self._client_factory is not None:
+            for sender in self._senders:
+                sender.pusher = self._client_factory(sender.project)
+        else:
+            session = self._session or (own_session := aiohttp.ClientSession())
+            for sender in self._senders:
+                client = PickyClient(
+                    sender.project.token,
+                    base_url=self._base_url,
+                    session=session,
+                    timeout=self._timeout,
+                    retry=None,  # the dispatcher moves the messages instead
+                )
+                clients.append(client)
+                sender.pusher = client
+        try:
+            await self._scheduler.run()
+        finally:
+            for client in clients:
+                await client.close()
+            if own_session is not None:
+                await own_session.close()
+
+    async def close(self, *, drain: bool = True) -> None:
+        """Stop taking messages; push the waiting ones first unless ``drain=False``.
+
+        With ``drain=False`` every message not yet pushed fails with one
+        :class:`~picky_async.DispatcherClosed` whose ``messages`` lists them;
+        pushes already in flight still get their answers. Draining waits as
+        long as it takes, including for suspended phones to come back, so wrap
+        it in a timeout and close again with ``drain=False`` if you cannot wait.
+        """
+        self._closing = True
+        self._scheduler.closing = True
+        if not drain:
+            self._scheduler.abandon()
+        self._scheduler.wake()
+        self._queue.wake_waiters()
+        if self._task is not None:
+            await asyncio.shield(self._task)
+
+    # -- looking ---------------------------------------------------------
+
+    def stats(self) -> DispatcherStats:
+        """A snapshot of the queues, each project's backlog, and the totals."""
+        now = asyncio.get_running_loop().time()
+        high, low = self._queue.depths()
+        projects = tuple(
+            ProjectStats(
+                name=sender.name,
+                health=sender.ledger.health.value,
+                backlog=sender.ledger.backlog(now),
+                assigned=len(sender.accumulator),
+                pushes=sender.pushes,
+                sent=sender.sent,
+                failed=sender.failed,
+            )
+            for sender in self._senders
+        )
+        return DispatcherStats(
+            queued_high=high,
+            queued_low=low,
+            pending=self._scheduler.pending(),
+            pushes=sum(p.pushes for p in projects),
+            sent=sum(p.sent for p in projects),
+            failed=self._scheduler.failed + sum(p.failed for p in projects),
+            projects=projects,
+        )

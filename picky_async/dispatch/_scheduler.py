@@ -1,0 +1,400 @@
+"""The scheduler: one task that routes, folds, paces and pushes.
+
+Each turn it looks at every project once: probes or polls its phone when due,
+routes waiting messages to projects with room, seals batches that can leave,
+and starts a push on each project that has none in flight and whose request
+window allows one. Then it sleeps on one event until something changes (a new
+message, an answer) or until the one alarm it keeps for the earliest deadline
+(a linger, a window opening, a backoff ending): one timer, not one per waiter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Coroutine, Sequence
+from typing import Any
+
+from .._errors import DeliveryUncertain, DispatcherClosed, PickyError
+from .._models import PushResult
+from ._folding import Batch, fold
+from ._ledger import Health
+from ._pacing import low_room, poll_interval
+from ._queue import Entry, MemoryQueue, Stage
+from ._receipt import Receipt
+from ._routing import EarliestFinish, rendezvous
+from ._sender import Sender, Verdict, verdict_for
+
+__all__ = ["Scheduler"]
+
+_NEVER = math.inf
+
+
+class Scheduler:
+    """Moves entries from the queue to the service through the projects' senders."""
+
+    def __init__(
+        self,
+        senders: Sequence[Sender],
+        queue: MemoryQueue,
+        *,
+        horizon: float,
+        max_batch: int,
+        sticky: bool,
+        aging: float,
+        resend_uncertain: bool,
+    ) -> None:
+        self.senders = senders
+        self.queue = queue
+        self.horizon = horizon
+        self.max_batch = max_batch
+        self.sticky = sticky
+        self.aging = aging
+        self.resend_uncertain = resend_uncertain
+        self.closing = False
+        self.failed = 0  # failures no project is to blame for
+        self.last_error: PickyError | None = None
+        self._lane_names = [sender.name for sender in senders]
+        self._wake = asyncio.Event()
+        self._alarm: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # -- the loop --------------------------------------------------------
+
+    def wake(self) -> None:
+        """Ask for a turn soon (something changed)."""
+        self._wake.set()
+
+    def pending(self) -> int:
+        """Messages whose callers still wait: queued, assigned or being pushed."""
+        count = len(self.queue)
+        for sender in self.senders:
+            count += len(sender.accumulator)
+            if sender.pushing is not None:
+                count += len(sender.pushing.entries)
+        return count
+
+    async def run(self) -> None:
+        """Take turns until closing and nothing is left to do."""
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                self._wake.clear()
+                deadline = self._turn(loop.time())
+                if self.closing and not self._tasks and not self.pending():
+                    return
+                self._set_alarm(loop, deadline)
+                await self._wake.wait()
+        finally:
+            self._set_alarm(loop, _NEVER)
+
+    def _set_alarm(self, loop: asyncio.AbstractEventLoop, at: float) -> None:
+        alarm = self._alarm
+        if alarm is not None:
+            if alarm.when() == at:
+                return
+            alarm.cancel()
+            self._alarm = None
+        if at != _NEVER:
+            self._alarm = loop.call_at(at, self._ring)
+
+    def _ring(self) -> None:
+        self._alarm = None
+        self._wake.set()
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._forget)
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self._wake.set()  # closing waits for the last task
+
+    def _turn(self, now: float) -> float:
+        deadline = _NEVER
+        for sender in self.senders:
+            deadline = min(deadline, self._tend(sender, now))
+        if all(sender.ledger.health is Health.DISABLED for sender in self.senders):
+            error = self.last_error or PickyError("every project is disabled")
+            self._fail(self._take_everything(), error)
+            return deadline
+        self._route(now)
+        for sender in self.senders:
+            deadline = min(deadline, self._release(sender, now))
+        return deadline
+
+    # -- routing ---------------------------------------------------------
+
+    def lane_for(self, number: str) -> str | None:
+        """The lane a new message waits in: its sticky project's, or the shared one."""
+        if not self.sticky:
+            return None
+        names = self._lane_names
+        return names[rendezvous(number, names)] if names else None
+
+    def _load(self, sender: Sender, now: float) -> float:
+        """Seconds of work on the phone and routed to it, before it is free."""
+        return sender.ledger.backlog(now) + len(sender.accumulator) * sender.seconds_per_message
+
+    def _room(self, sender: Sender, now: float) -> int:
+        room = low_room(
+            self._load(sender, now), sender.seconds_per_message, self.horizon, self.max_batch
+        )
+        return min(room, self.max_batch - sender.accumulator.low_count)
+
+    def _route(self, now: float) -> None:
+        healthy = [s for s in self.senders if s.ledger.health is Health.HEALTHY]
+        if not healthy or not len(self.queue):
+            return
+        if self.sticky:
+            for sender in healthy:
+                self._fill(sender, sender.name, high=True, room=len(self.queue), now=now)
+                self._fill(sender, sender.name, high=False, room=self._room(sender, now), now=now)
+            return
+        high, low = self.queue.depths()
+        if high:
+            router: EarliestFinish[Sender] = EarliestFinish()
+            for sender in healthy:
+                spm = sender.seconds_per_message
+                busy = sender.ledger.high_backlog(now) + sender.accumulator.high_count * spm
+                router.offer(
+                    sender, finish=self._wait(sender, now, busy) + spm, step=spm, room=high
+                )
+            self._share(router, high=True, now=now)
+        if low:
+            router = EarliestFinish()
+            for sender in healthy:
+                spm = sender.seconds_per_message
+                busy = self._load(sender, now)
+                finish = self._wait(sender, now, busy) + spm
+                router.offer(sender, finish=finish, step=spm, room=self._room(sender, now))
+            self._share(router, high=False, now=now)
+
+    @staticmethod
+    def _wait(sender: Sender, now: float, busy: float) -> float:
+        """When the phone could start on one more message: after its work, and after
+        the next push the project's request window allows."""
+        return max(busy, sender.ledger.push_ready_at(now) - now)
+
+    def _share(self, router: EarliestFinish[Sender], *, high: bool, now: float) -> None:
+        pop = self.queue.pop
+        while router:
+            entry = pop(None, high=high)
+            if entry is None:
+                return
+            router.take().accumulator.add(entry, now)
+
+    def _fill(self, sender: Sender, lane: str, *, high: bool, room: int, now: float) -> None:
+        pop, add = self.queue.pop, sender.accumulator.add
+        for _ in range(room):
+            entry = pop(lane, high=high)
+            if entry is None:
+                return
+            add(entry, now)
+
+    def _relane(self) -> None:
+        """Sticky routing: move the waiting recipients of projects that are down."""
+        healthy = [s.name for s in self.senders if s.ledger.health is Health.HEALTHY]
+        usable = [s.name for s in self.senders if s.ledger.health is not Health.DISABLED]
+        self._lane_names = healthy or usable
+        if not self.sticky or not healthy:
+            return
+        moved: list[Entry] = []
+        for sender in self.senders:
+            if sender.ledger.health is not Health.HEALTHY:
+                moved += self.queue.lane_entries(sender.name)
+        for entry in moved:
+            entry.lane = healthy[rendezvous(entry.message.number, healthy)]
+        self.queue.requeue(moved)
+
+    # -- pushing ---------------------------------------------------------
+
+    def _release(self, sender: Sender, now: float) -> float:
+        """Seal what can leave, push if allowed; return this project's next deadline."""
+        if sender.ledger.health is not Health.HEALTHY:
+            return _NEVER
+        accumulator = sender.accumulator
+        nothing_can_join = self.closing or self._room(sender, now) == 0
+        accumulator.seal(now, everything=nothing_can_join)
+        deadline = accumulator.next_deadline() or _NEVER
+        if sender.pushing is None and accumulator.has_ready():
+            ready_at = sender.ledger.push_ready_at(now)
+            if ready_at > now:
+                return min(deadline, ready_at)
+            batch = accumulator.pop_ready(now, self.aging)
+            if batch is not None:
+                self._start_push(sender, batch, now)
+        return deadline
+
+    def _start_push(self, sender: Sender, batch: Batch, now: float) -> None:
+        batch.entries = batch.live()
+        if not batch.entries:
+            return  # every caller cancelled
+        for entry in batch.entries:
+            entry.stage = Stage.PUSHED
+        sender.pushing = batch
+        sender.push_seq += 1
+        sender.ledger.add_work(now, len(batch.entries), high=batch.high)
+        self._spawn(self._push(sender, batch))
+
+    async def _push(self, sender: Sender, batch: Batch) -> None:
+        assert sender.pusher is not None
+        messages, global_message = fold(batch.entries)
+        try:
+            result = await sender.pusher.push(
+                messages,
+                application=batch.application,
+                priority=batch.priority,
+                global_message=global_message,
+                global_media=batch.media,
+            )
+        except asyncio.CancelledError:
+            self._fail(batch.entries, DeliveryUncertain("the push was cancelled"), sender)
+            raise
+        except Exception as error:  # a custom pusher may raise anything
+            self._push_failed(sender, batch, error)
+        else:
+            self._deliver(sender, batch, result)
+        finally:
+            sender.ledger.record_push(asyncio.get_running_loop().time())
+            sender.pushing = None
+            self.wake()
+
+    def _deliver(self, sender: Sender, batch: Batch, result: PushResult) -> None:
+        msg_ids: dict[str, list[str]] = {}
+        for recipient in reversed(result.recipients):
+            msg_ids.setdefault(recipient.number, []).append(recipient.msg_id)
+        for entry in batch.entries:
+            number = entry.message.number
+            ids = msg_ids.get(number)
+            receipt = Receipt(
+                result.push_id, ids.pop() if ids else None, sender.name, number, entry.priority
+            )
+            if not entry.future.done():
+                entry.future.set_result(receipt)
+        sender.pushes += 1
+        sender.sent += len(batch.entries)
+
+    def _push_failed(self, sender: Sender, batch: Batch, error: Exception) -> None:
+        now = asyncio.get_running_loop().time()
+        ledger, entries = sender.ledger, batch.entries
+        verdict = verdict_for(error)
+        if verdict is Verdict.REJECT or not isinstance(error, PickyError):
+            ledger.remove_work(now, len(entries), high=batch.high)
+            self._fail(entries, error, sender)
+        elif verdict is Verdict.UNCERTAIN:
+            ledger.suspend(now, error)  # it may have been accepted: keep its work
+            if self.resend_uncertain:
+                self.queue.requeue(entries)
+            else:
+                self._fail(entries, error, sender)
+        else:
+            ledger.remove_work(now, len(entries), high=batch.high)
+            self._fault(sender, verdict, error, now)
+            self.queue.requeue(entries)
+        if ledger.health is not Health.HEALTHY:
+            self._evacuate(sender)
+
+    # -- health ----------------------------------------------------------
+
+    def _fault(self, sender: Sender, verdict: Verdict, error: PickyError, now: float) -> None:
+        if verdict is Verdict.HOLD:
+            sender.ledger.hold(now + sender.project.push_limit.period)
+        elif verdict is Verdict.DISABLE:
+            sender.ledger.disable(error)
+            self.last_error = error
+        else:
+            sender.ledger.suspend(now, error)
+
+    def _evacuate(self, sender: Sender) -> None:
+        """A project went down: its routed messages go back for the others."""
+        self.queue.requeue(sender.accumulator.take_all())
+        self._relane()
+
+    def _tend(self, sender: Sender, now: float) -> float:
+        """Probe a suspended phone, or poll a busy one; return when that is next due."""
+        ledger = sender.ledger
+        if sender.asking or ledger.health is Health.DISABLED:
+            return _NEVER
+        if ledger.health is Health.SUSPENDED:
+            due = ledger.resume_at
+        elif sender.pushing is None and ledger.backlog(now) > 0:
+            limit = sender.project.status_limit
+            due = sender.polled_at + poll_interval(limit.count, limit.period)
+        else:
+            return _NEVER
+        due = max(due, ledger.status_ready_at(now))
+        if due > now:
+            return due
+        sender.asking = True
+        self._spawn(self._ask_status(sender))
+        return _NEVER
+
+    async def _ask_status(self, sender: Sender) -> None:
+        assert sender.pusher is not None
+        ledger, seq = sender.ledger, sender.push_seq
+        loop = asyncio.get_running_loop()
+        try:
+            status = await sender.pusher.device_status()
+        except Exception as error:  # a custom pusher may raise anything
+            self._status_failed(sender, error, loop.time())
+        else:
+            if ledger.health is Health.SUSPENDED:
+                ledger.recover()
+                self._relane()
+            queued = status.message_queue_count
+            if queued is not None and seq == sender.push_seq and sender.pushing is None:
+                ledger.correct(loop.time(), queued)
+        finally:
+            sender.polled_at = loop.time()
+            ledger.record_status(sender.polled_at)
+            sender.asking = False
+            self.wake()
+
+    def _status_failed(self, sender: Sender, error: Exception, now: float) -> None:
+        verdict = verdict_for(error)
+        was_suspended = sender.ledger.health is Health.SUSPENDED
+        if verdict in (Verdict.DISABLE, Verdict.SUSPEND) or was_suspended:
+            if not isinstance(error, PickyError):
+                error = PickyError(f"device status failed: {error!r}")
+            self._fault(
+                sender,
+                Verdict.DISABLE if verdict is Verdict.DISABLE else Verdict.SUSPEND,
+                error,
+                now,
+            )
+            if not was_suspended:
+                self._evacuate(sender)
+
+    # -- endings ---------------------------------------------------------
+
+    def _take_everything(self) -> list[Entry]:
+        entries = self.queue.take_all()
+        for sender in self.senders:
+            entries += sender.accumulator.take_all()
+        return entries
+
+    def abandon(self) -> None:
+        """Fail every message not yet pushed with one :class:`DispatcherClosed`."""
+        entries = [e for e in self._take_everything() if not e.future.done()]
+        if entries:
+            error = DispatcherClosed(
+                f"closed with {len(entries)} messages unsent",
+                messages=[entry.message for entry in entries],
+            )
+            self._fail(entries, error)
+        self.wake()
+
+    def _fail(
+        self, entries: list[Entry], error: BaseException, sender: Sender | None = None
+    ) -> None:
+        failed = 0
+        for entry in entries:
+            if not entry.future.done():
+                entry.future.set_exception(error)
+                failed += 1
+        if sender is None:
+            self.failed += failed
+        else:
+            sender.failed += failed

@@ -1,0 +1,116 @@
+"""One project as the dispatcher drives it: its client, ledger and batches.
+
+Also the table that decides what a failed request means for the project and
+for the messages it carried, so the scheduler reads as a sequence of steps.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from typing import Protocol
+
+from .._enums import Application, Priority, StatusCode
+from .._errors import DeliveryUncertain, PickyError, RateLimited, TransportError
+from .._models import DeviceStatus, Message, PushResult
+from ._folding import Accumulator, Batch
+from ._ledger import MemoryLedger
+from ._project import Project
+
+__all__ = ["Pusher", "Sender", "Verdict", "verdict_for"]
+
+
+class Pusher(Protocol):
+    """The two calls the dispatcher makes; :class:`~picky_async.PickyClient` has them."""
+
+    async def push(
+        self,
+        messages: Sequence[Message],
+        *,
+        application: Application | int = ...,
+        priority: Priority | int = ...,
+        global_message: str | None = ...,
+        global_media: str | None = ...,
+    ) -> PushResult: ...
+
+    async def device_status(self) -> DeviceStatus: ...
+
+
+class Verdict(enum.Enum):
+    """What a failed push means: for the project, and for its messages."""
+
+    SUSPEND = "suspend"  # phone unreachable: probe it later; messages go elsewhere
+    DISABLE = "disable"  # account cannot send: never again; messages go elsewhere
+    HOLD = "hold"  # too fast: pause this project; messages go elsewhere
+    UNCERTAIN = "uncertain"  # may have been accepted: suspend; messages fail
+    REJECT = "reject"  # the batch itself is bad: messages fail with the error
+
+
+_SUSPEND_CODES = frozenset(
+    {StatusCode.DEVICE_UNREACHABLE, StatusCode.CALL_NOT_CONNECTED, StatusCode.DEVICE_NOT_FOUND}
+)
+_DISABLE_CODES = frozenset(
+    {
+        StatusCode.AUTHENTICATION_FAILED,
+        StatusCode.INSUFFICIENT_BALANCE,
+        StatusCode.PLAN_NOT_ACTIVE,
+        StatusCode.PROJECT_INACTIVE,
+        StatusCode.INVALID_USER,
+    }
+)
+
+
+def verdict_for(error: BaseException) -> Verdict:
+    """Classify an error from a push or device-status request."""
+    if isinstance(error, DeliveryUncertain):
+        return Verdict.UNCERTAIN
+    if isinstance(error, RateLimited):
+        return Verdict.HOLD
+    if isinstance(error, TransportError):
+        return Verdict.SUSPEND  # certainly not accepted
+    if isinstance(error, PickyError) and error.code in _DISABLE_CODES:
+        return Verdict.DISABLE
+    if isinstance(error, PickyError) and error.code in _SUSPEND_CODES:
+        return Verdict.SUSPEND
+    return Verdict.REJECT
+
+
+class Sender:
+    """The dispatcher's working state for one project."""
+
+    __slots__ = (
+        "accumulator",
+        "asking",
+        "failed",
+        "ledger",
+        "name",
+        "polled_at",
+        "project",
+        "push_seq",
+        "pusher",
+        "pushes",
+        "pushing",
+        "sent",
+    )
+
+    def __init__(self, project: Project, name: str, *, max_batch: int, linger: float) -> None:
+        self.project = project
+        self.name = name
+        self.ledger = MemoryLedger(project)
+        self.accumulator = Accumulator(max_batch=max_batch, linger=linger)
+        self.pusher: Pusher | None = None
+        self.pushing: Batch | None = None
+        self.asking = False  # a device-status request is in flight
+        self.polled_at = float("-inf")
+        self.push_seq = 0
+        self.pushes = 0
+        self.sent = 0
+        self.failed = 0
+
+    def __repr__(self) -> str:
+        return f"<Sender {self.name} {self.ledger.health.value}>"
+
+    @property
+    def seconds_per_message(self) -> float:
+        """How long its phone takes per message."""
+        return self.project.seconds_per_message
