@@ -155,3 +155,16 @@ def test_nonsense_faults_are_refused(
 ) -> None:
     with pytest.raises(ValueError, match=match):
         Simulator().faults.add(kind, **options)  # type: ignore[arg-type]
+
+
+async def test_latency_and_an_error_together_answer_the_error_late() -> None:
+    async with Simulator(projects=1) as sim, Api(sim) as api:
+        sim.faults.add(FaultKind.SERVER_ERROR, times=1)
+        sim.faults.add(FaultKind.LATENCY, seconds=2.0, times=1)
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        http, _ = await api.push(sim.projects[0], "919870000001")
+        assert loop.time() - start == pytest.approx(2.0, abs=0.1)
+    assert http == 503
+    assert sim.requests[0].fault == "server-error"
+    assert sim.stats.faults == {"server-error": 1}

@@ -176,3 +176,24 @@ async def test_seconds_per_message_can_change_at_run_time() -> None:
         project.seconds_per_message = 1.0  # takes effect from the next message
         await asyncio.sleep(12.5)
     assert len(sim.sent) == 3
+
+
+async def test_wait_sent_returns_when_the_phones_are_done() -> None:
+    async with Simulator(projects=2, seconds_per_message=3.0) as sim, Api(sim) as api:
+        one, two = sim.projects
+        await api.push(one, *numbers(10))
+        await api.push(two, *numbers(4))
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        await sim.wait_sent(4)
+        assert loop.time() - start == pytest.approx(6.0, abs=0.1)  # two phones, two each
+        await sim.wait_sent()
+        assert loop.time() - start == pytest.approx(30.0, abs=0.1)
+        assert len(sim.sent) == 14
+        await sim.wait_sent(0)
+        waiting = asyncio.ensure_future(sim.wait_sent(15))
+        await asyncio.sleep(0)
+    with pytest.raises(RuntimeError, match="closed"):
+        await waiting
+    with pytest.raises(RuntimeError, match="once"):
+        await sim.start()

@@ -115,7 +115,7 @@ class Faults:
         self._rules.clear()
 
     def strike(self, endpoint: str, project: str | None) -> list[Fault]:
-        """The rules that hit this request: every LATENCY, then at most one other.
+        """The rules that hit this request: every LATENCY, then at most one other, last.
 
         Rules that have used up their ``times`` are removed.
         """
@@ -137,4 +137,5 @@ class Faults:
                     self._rules.remove(fault)
             terminal = terminal or fault.kind is not FaultKind.LATENCY
             struck.append(fault)
+        struck.sort(key=lambda fault: fault.kind is not FaultKind.LATENCY)  # stable
         return struck

@@ -8,6 +8,7 @@ phone accepted and when it went out, and counters per project. Times are
 
 from __future__ import annotations
 
+import asyncio
 import collections
 from collections.abc import Sequence
 
@@ -86,13 +87,30 @@ class Journal:
     order the phones sent them.
     """
 
-    __slots__ = ("messages", "requests", "sent", "stats")
+    __slots__ = ("_waiters", "messages", "requests", "sent", "stats")
 
     def __init__(self) -> None:
         self.requests: list[RequestRecord] = []
         self.messages: list[MessageRecord] = []
         self.sent: list[MessageRecord] = []
         self.stats = Stats()
+        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
+
+    def wait_sent(self, count: int) -> asyncio.Future[None]:
+        """A future done once ``count`` messages have been sent in all."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if len(self.sent) >= count:
+            future.set_result(None)
+        else:
+            self._waiters.append((count, future))
+        return future
+
+    def close(self) -> None:
+        """Fail the futures still waiting: no phone will send any more."""
+        for _, future in self._waiters:
+            if not future.done():
+                future.set_exception(RuntimeError("the Simulator closed first"))
+        self._waiters.clear()
 
     def accepted(self, project: str, records: list[MessageRecord]) -> None:
         """Note messages a phone queued."""
@@ -103,6 +121,18 @@ class Journal:
         """Note a message a phone sent."""
         self.sent.append(record)
         self.stats.sent[record.project] += 1
+        if self._waiters:
+            self._wake()
+
+    def _wake(self) -> None:
+        sent = len(self.sent)
+        waiting = []
+        for count, future in self._waiters:
+            if count > sent:
+                waiting.append((count, future))
+            elif not future.done():
+                future.set_result(None)
+        self._waiters = waiting
 
     def messages_deleted(self, records: Sequence[MessageRecord]) -> None:
         """Note messages a device command removed."""

@@ -70,6 +70,7 @@ class Simulator:
         self._webhooks = Webhooks(self._service, self._journal)
         self._runner: web.AppRunner | None = None
         self._base_url: str | None = None
+        self._closed = False
         self.faults = Faults(self._rng)
         """Fault rules, global or per project; see :class:`Faults`."""
         for _ in range(projects):
@@ -93,8 +94,8 @@ class Simulator:
 
     async def start(self) -> None:
         """Start serving; :attr:`base_url` is valid from now on."""
-        if self._runner is not None:
-            raise RuntimeError("the Simulator is already running")
+        if self._runner is not None or self._closed:
+            raise RuntimeError("a Simulator starts once; make a new one")
         self._service.start = asyncio.get_running_loop().time()
         if self._epoch is None:
             self._service.epoch = datetime.datetime.now()
@@ -110,6 +111,8 @@ class Simulator:
 
     async def close(self) -> None:
         """Stop serving and stop every phone; the records stay readable."""
+        self._closed = True
+        self._journal.close()
         await self._webhooks.close()
         for project in self._service.projects.values():
             project.phone.power_off()
@@ -222,6 +225,20 @@ class Simulator:
     def stats(self) -> Stats:
         """Counters by endpoint, status, project and fault."""
         return self._journal.stats
+
+    async def wait_sent(self, count: int | None = None) -> None:
+        """Wait until the phones have sent ``count`` messages in all.
+
+        ``None`` means every message accepted so far and not deleted. Cheap
+        under ``looptime``, which skips the wait; in real time, mind the
+        phones' speed or wrap it in ``asyncio.timeout``.
+
+        Raises:
+            RuntimeError: when the Simulator closes first.
+        """
+        if count is None:
+            count = sum(not record.deleted for record in self._journal.messages)
+        await self._journal.wait_sent(count)
 
     async def inbound(
         self,
