@@ -61,11 +61,6 @@ class Lane(Generic[J]):
         """Jobs waiting plus the one in progress."""
         return len(self._high) + len(self._low) + (self._current is not None)
 
-    @property
-    def current(self) -> J | None:
-        """The job in progress, if any."""
-        return self._current
-
     def add(self, jobs: Iterable[J], *, high: bool) -> None:
         """Queue ``jobs`` behind the others of their priority and start if idle."""
         (self._high if high else self._low).extend(jobs)

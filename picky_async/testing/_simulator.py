@@ -41,14 +41,21 @@ class Simulator:
 
     It serves ``/push``, ``/conference-request``, ``/conference-report``,
     ``/device-status`` and ``/device-action`` under :attr:`base_url`, in JSON
-    or ``data=`` form encoding, with the document's status codes. Each project
-    has a phone that sends one message per ``seconds_per_message``, priority 1
-    first; rate limits answer HTTP 429; :attr:`faults` injects failures.
+    or ``data=`` form encoding, with the document's status codes (HTTP 200
+    with a ``status`` field, as the service answers). ``projects`` adds that
+    many projects named ``project-1``, ``project-2``, ...; :meth:`add_project`
+    adds more, each with its own phone, which sends one message per
+    ``seconds_per_message``, priority 1 first. Requests over a project's rate
+    limits get HTTP 429 and are counted in ``stats.over_limit``; set
+    ``project.state`` to make it answer 403/404/405/408/409/504; :attr:`faults`
+    injects latency, 5xx, resets and lost answers.
 
-    All times come from the event loop clock (``loop.time()``), so under
-    ``looptime`` minutes of phone time pass in milliseconds. ``seed`` makes
-    jitter and fault chances repeatable; ``epoch`` is the wall-clock time the
-    service shows at start (default: now).
+    Tests assert on :attr:`requests`, :attr:`messages`, :attr:`sent` and
+    :attr:`stats`, and can :meth:`wait_sent`. All times come from the event
+    loop clock (``loop.time()``), so under ``looptime`` minutes of phone time
+    pass in milliseconds. ``seed`` makes jitter and fault chances repeatable;
+    ``epoch`` is the wall-clock time the service shows at start (default: now).
+    A Simulator starts once.
     """
 
     def __init__(
