@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import pathlib
+from typing import Any
 
 import aiohttp
 import pytest
@@ -20,9 +21,9 @@ ENCODINGS: list[Encoding] = ["json", "form"]
 DATA = pathlib.Path(__file__).parent / "data"
 
 
-def sample(name: str) -> dict[str, object]:
+def sample(name: str) -> dict[str, Any]:
     """A request sample of the document, with real numbers for its placeholders."""
-    payload = json.loads((DATA / name).read_text())
+    payload: dict[str, Any] = json.loads((DATA / name).read_text())
     del payload["token"]  # the placeholder; Api fills in the project's
     payload["data"] = [
         {**row, "number": number} for row, number in zip(payload["data"], numbers(5), strict=False)
@@ -264,7 +265,7 @@ async def test_a_body_that_is_not_json_is_a_bad_request(picky_simulator: Simulat
 
 
 # What each state answers, per endpoint, as the document's codes.
-STATE_ANSWERS = {
+STATE_ANSWERS: dict[ProjectState, dict[str, int | None]] = {
     ProjectState.OFFLINE: {
         "push": 404,
         "conference-request": 501,
@@ -310,7 +311,7 @@ async def test_project_states_answer_their_codes(
 ) -> None:
     project = picky_simulator.add_project(status_limit=RateLimit(10, 60))
     project.state = state
-    bodies = {
+    bodies: dict[str, dict[str, Any]] = {
         "push": {"globalmessage": "hi", "data": [{"number": "919876500001"}]},
         "conference-request": {"data": [{"number": number} for number in numbers(2)]},
         "device-status": {},

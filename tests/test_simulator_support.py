@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
 import aiohttp
 
-from picky_async.testing import SimProject, Simulator
+from picky_async.testing import MessageRecord, SimProject, Simulator
 from picky_async.wire import Encoding, encode_body
 
 
@@ -62,3 +62,11 @@ class Api:
 def numbers(count: int, start: int = 0) -> list[str]:
     """``count`` distinct valid numbers."""
     return [f"91987{start + index:07d}" for index in range(count)]
+
+
+def sent_times(records: Iterable[MessageRecord]) -> list[float]:
+    """When each record was sent; every one must have been."""
+    times = [record.sent_at for record in records]
+    sent = [time for time in times if time is not None]
+    assert len(sent) == len(times)
+    return sent
