@@ -196,3 +196,25 @@ async def test_wait_sent_returns_when_the_phones_are_done() -> None:
         await waiting
     with pytest.raises(RuntimeError, match="once"):
         await sim.start()
+
+
+@pytest.mark.parametrize(
+    ("state", "sends"),
+    [
+        (ProjectState.ONLINE, True),
+        (ProjectState.NO_BALANCE, True),
+        (ProjectState.PLAN_INACTIVE, True),
+        (ProjectState.INVALID_USER, True),
+        (ProjectState.OFFLINE, False),
+        (ProjectState.NO_DEVICE, False),
+        (ProjectState.INACTIVE, False),
+    ],
+)
+async def test_which_states_keep_the_phone_sending(state: ProjectState, sends: bool) -> None:
+    async with Simulator(projects=1, seconds_per_message=5.0) as sim, Api(sim) as api:
+        project = sim.projects[0]
+        await api.push(project, *numbers(3))
+        await asyncio.sleep(1)
+        project.state = state
+        await asyncio.sleep(60)
+    assert len(sim.sent) == (3 if sends else 1)  # a stopped phone finishes the one in hand
