@@ -6,12 +6,13 @@ import asyncio
 import json
 import urllib.parse
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from aiohttp import web
 from test_simulator_support import Api, numbers
 
+import picky_async as pa
 from picky_async import Application, MessageType
 from picky_async.testing import Simulator
 
@@ -161,3 +162,34 @@ async def test_closing_cancels_replies_still_waiting_for_their_delay(webhook: We
         await sim.inbound(project, "963587413", "hi")
     await asyncio.sleep(4000)
     assert not sim.messages
+
+
+async def test_round_trip_through_the_librarys_own_webhook_handler() -> None:
+    seen: list[pa.InboundMessage] = []
+
+    async def on_message(message: pa.InboundMessage) -> pa.InstantReply:
+        seen.append(message)
+        return pa.InstantReply(f"got: {message.message}", delay=5)
+
+    app = web.Application()
+    app.router.add_post("/picky", pa.webhook_handler(on_message, secret="s3cret"))
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/picky?secret=s3cret"
+    try:
+        methods: list[Literal["form", "json"]] = ["form", "json"]
+        for method in methods:
+            async with Simulator() as sim:
+                project = sim.add_project(webhook_url=url, webhook_variables={"shop": "ny"})
+                result = await sim.inbound(project, "919876543210", "hello & more", method=method)
+                await sim.wait_sent(1)
+            assert result.status == 200
+            assert [r.text for r in sim.sent] == ["got: hello & more"]
+            assert sim.sent[0].number == "919876543210"
+    finally:
+        await runner.cleanup()
+    assert [(m.number, m.message, m.extra, m.unique_id) for m in seen] == [
+        ("919876543210", "hello & more", {"shop": "ny"}, "1")
+    ] * 2
