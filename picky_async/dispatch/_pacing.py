@@ -11,18 +11,40 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["low_room", "poll_interval"]
+__all__ = ["low_room", "poll_interval", "refill_delay"]
+
+# Backlogs are floats drained by subtraction: forgive rounding at the edge.
+_EPSILON = 1e-9
 
 
-def low_room(backlog: float, seconds_per_message: float, horizon: float, limit: int) -> int:
+def _refill_level(seconds_per_message: float, horizon: float, max_batch: int) -> float:
+    """The backlog at or under which a project is topped up again.
+
+    Topping up in halves of a full load (not one message each time one is
+    sent) folds more messages into each push; the phone still has half a
+    horizon of work when more arrives, so it never runs dry waiting.
+    """
+    full = min(max_batch, math.ceil(horizon / seconds_per_message))
+    return max(0.0, horizon - math.ceil(full / 2) * seconds_per_message)
+
+
+def low_room(backlog: float, seconds_per_message: float, horizon: float, max_batch: int) -> int:
     """How many more low-priority messages a project with ``backlog`` may take.
 
-    At most ``limit`` (one push's worth), and only enough to bring the backlog
-    to the horizon, rounded up so that a project under it always gets one.
+    None until the backlog is down to the refill level; then enough to bring
+    it back to the horizon (rounded up, so an idle phone always gets one), and
+    never more than ``max_batch``.
     """
-    if backlog >= horizon:
+    if backlog > _refill_level(seconds_per_message, horizon, max_batch) + _EPSILON:
         return 0
-    return min(limit, math.ceil((horizon - backlog) / seconds_per_message))
+    return min(max_batch, math.ceil((horizon - backlog) / seconds_per_message))
+
+
+def refill_delay(
+    backlog: float, seconds_per_message: float, horizon: float, max_batch: int
+) -> float:
+    """Seconds until a project with ``backlog`` may take low-priority work again."""
+    return max(0.0, backlog - _refill_level(seconds_per_message, horizon, max_batch))
 
 
 def poll_interval(count: int, period: float) -> float:

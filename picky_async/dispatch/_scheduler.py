@@ -19,7 +19,7 @@ from .._errors import DeliveryUncertain, DispatcherClosed, PickyError
 from .._models import PushResult
 from ._folding import Batch, fold
 from ._ledger import Health
-from ._pacing import low_room, poll_interval
+from ._pacing import low_room, poll_interval, refill_delay
 from ._queue import Entry, MemoryQueue, Stage
 from ._receipt import Receipt
 from ._routing import EarliestFinish, rendezvous
@@ -143,6 +143,10 @@ class Scheduler:
         )
         return min(room, self.max_batch - sender.accumulator.low_count)
 
+    def _refill_delay(self, sender: Sender, now: float) -> float:
+        spm = sender.seconds_per_message
+        return refill_delay(self._load(sender, now), spm, self.horizon, self.max_batch)
+
     def _route(self, now: float) -> None:
         healthy = [s for s in self.senders if s.ledger.health is Health.HEALTHY]
         if not healthy or not len(self.queue):
@@ -215,9 +219,14 @@ class Scheduler:
         if sender.ledger.health is not Health.HEALTHY:
             return _NEVER
         accumulator = sender.accumulator
-        nothing_can_join = self.closing or self._room(sender, now) == 0
-        accumulator.seal(now, everything=nothing_can_join)
-        deadline = accumulator.next_deadline() or _NEVER
+        deadline = _NEVER
+        if self._room(sender, now) == 0:
+            accumulator.seal(now, everything=True)  # nothing more can join for now
+            if len(self.queue):
+                deadline = now + self._refill_delay(sender, now)
+        else:
+            accumulator.seal(now, everything=self.closing)
+        deadline = min(deadline, accumulator.next_deadline() or _NEVER)
         if sender.pushing is None and accumulator.has_ready():
             ready_at = sender.ledger.push_ready_at(now)
             if ready_at > now:
