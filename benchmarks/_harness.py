@@ -1,0 +1,208 @@
+"""What the benchmarks share: recipients, clocks, a Simulator process, phone timelines.
+
+Two ways to run a benchmark. Throughput wants real CPU time of the client
+alone, so the Simulator runs in its own process (:func:`simulator_process`) and
+the client measures ``time.process_time()``. Pacing and priority want hours of
+phone time, so they run the Simulator and the Dispatcher on one event loop
+whose clock ``looptime`` fast-forwards whenever nothing is ready
+(:func:`run_simulated`); HTTP still goes over real loopback sockets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import json
+import os
+import pathlib
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from typing import TypeVar
+
+import attrs
+import looptime
+
+import picky_async as pa
+from picky_async.testing import FaultKind, MessageRecord, Simulator
+
+__all__ = [
+    "Job",
+    "SimulatorProcess",
+    "add_scenario_options",
+    "dispatcher_projects",
+    "mixed_speeds",
+    "numbers",
+    "percentile",
+    "phone_jobs",
+    "process_cpu",
+    "run_simulated",
+    "simulated_service",
+    "simulator_process",
+]
+
+T = TypeVar("T")
+
+_ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def numbers(count: int, *, first: int = 0) -> list[str]:
+    """``count`` distinct valid recipient numbers (12 digits, Indian style)."""
+    return [str(919_000_000_000 + first + n) for n in range(count)]
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (0-100) of ``values``, interpolating between ranks.
+
+    Raises:
+        ValueError: for no values.
+    """
+    if not values:
+        raise ValueError("percentile of no values")
+    ordered = sorted(values)
+    rank = q / 100 * (len(ordered) - 1)
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def run_simulated(main: Callable[[], Awaitable[T]]) -> T:
+    """Run ``main()`` on a looptime loop: timers fire at once when nothing else can run."""
+    loop = looptime.new_event_loop()
+    try:
+        return loop.run_until_complete(main())
+    finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+
+
+# Phones of mixed speeds, seconds per message: fast, typical and slow apps.
+_SPEEDS = (2.0, 3.0, 4.0, 6.0, 10.0)
+
+
+def mixed_speeds(count: int) -> list[float]:
+    """Seconds per message for ``count`` phones, cycling through a mix of speeds."""
+    return [_SPEEDS[n % len(_SPEEDS)] for n in range(count)]
+
+
+def add_scenario_options(parser: argparse.ArgumentParser) -> None:
+    """Options of the simulated-time benchmarks: the Dispatcher's and the phones'."""
+    parser.add_argument("--horizon", type=float, default=60.0, help="Dispatcher horizon, s")
+    parser.add_argument("--linger", type=float, default=0.05, help="Dispatcher linger, s")
+    parser.add_argument(
+        "--latency", type=float, default=0.1, help="simulated seconds each request takes"
+    )
+    parser.add_argument(
+        "--jitter", type=float, default=0.1, help="phone time varies by this fraction either way"
+    )
+    parser.add_argument("--seed", type=int, default=0)
+
+
+def simulated_service(
+    speeds: Sequence[float], *, jitter: float, latency: float, seed: int
+) -> Simulator:
+    """A Simulator (not started) with one project per speed and the service's limits.
+
+    Each phone's time per message varies by ``jitter`` times its speed either
+    way; every request takes ``latency`` seconds to be answered.
+    """
+    simulator = Simulator(seed=seed)
+    for seconds in speeds:
+        simulator.add_project(seconds_per_message=seconds, jitter=seconds * jitter)
+    if latency > 0:
+        simulator.faults.add(FaultKind.LATENCY, seconds=latency)
+    return simulator
+
+
+def dispatcher_projects(simulator: Simulator) -> list[pa.Project]:
+    """The Simulator's projects as the Dispatcher sees them: same names and speeds."""
+    return [
+        pa.Project(
+            project.token, name=project.name, seconds_per_message=project.seconds_per_message
+        )
+        for project in simulator.projects
+    ]
+
+
+@attrs.frozen
+class SimulatorProcess:
+    """A Simulator serving from another process: where, which tokens, which pid."""
+
+    base_url: str
+    tokens: tuple[str, ...]
+    pid: int
+
+
+@contextlib.contextmanager
+def simulator_process(
+    projects: int, *, seconds_per_message: float = 0.0, pushes_per_minute: int = 10**9
+) -> Iterator[SimulatorProcess]:
+    """Start ``benchmarks._sim_server`` and stop it on exit.
+
+    Raises:
+        RuntimeError: when the server exits before printing its address.
+    """
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks._sim_server",
+        f"--projects={projects}",
+        f"--seconds-per-message={seconds_per_message}",
+        f"--pushes-per-minute={pushes_per_minute}",
+    ]
+    process = subprocess.Popen(command, cwd=_ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the simulator process exited with {process.wait()}")
+        started = json.loads(line)
+        yield SimulatorProcess(started["base_url"], tuple(started["tokens"]), process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def process_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) process ``pid`` has used, or ``None`` off Linux."""
+    try:
+        fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of stat
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+@attrs.frozen
+class Job:
+    """One message as its phone worked on it: taken off the queue, then sent."""
+
+    record: MessageRecord
+    started: float
+    sent: float
+
+
+def phone_jobs(records: Iterable[MessageRecord]) -> dict[str, list[Job]]:
+    """Each phone's sent messages in order, with when the phone started each.
+
+    A phone works one message at a time and starts the next as soon as the
+    last is sent, so a message started when it arrived or when its
+    predecessor was sent, whichever is later.
+    """
+    by_project: dict[str, list[MessageRecord]] = collections.defaultdict(list)
+    for record in records:
+        if record.sent_at is not None:
+            by_project[record.project].append(record)
+    jobs: dict[str, list[Job]] = {}
+    for project, sent in by_project.items():
+        sent.sort(key=lambda record: record.sent_at or 0.0)
+        free = -float("inf")
+        timeline = jobs[project] = []
+        for record in sent:
+            assert record.sent_at is not None
+            timeline.append(Job(record, max(record.accepted_at, free), record.sent_at))
+            free = record.sent_at
+    return jobs

@@ -1,0 +1,262 @@
+"""Throughput and CPU overhead: the Dispatcher against raw aiohttp and naive sending.
+
+The same messages go three ways to a Simulator in another process, whose
+phones take 0 s a message and whose push limit is raised out of the way:
+
+- raw aiohttp posts the pushes the Dispatcher would make, built and encoded
+  before the clock starts: the transport limit;
+- the Dispatcher (``send_many``) routes, folds and pushes them itself;
+- naive sending pushes one message per request through ``PickyClient``.
+
+Each way keeps one request in flight per project, as the Dispatcher does.
+CPU is ``time.process_time()`` of this process alone: the client's cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import aiohttp
+import attrs
+
+import picky_async as pa
+from picky_async.wire import PushItem, PushRequest, converter, encode_body
+
+from ._harness import SimulatorProcess, numbers, process_cpu, simulator_process
+from ._table import Row, at_least, at_most, render
+
+__all__ = ["QUICK", "configure", "run"]
+
+QUICK = {"messages": 2_000, "naive_messages": 200, "projects": "1,4"}
+"""Sizes for the smoke test."""
+
+# Out of the way: this benchmark measures CPU, not the service's limits.
+_UNLIMITED = pa.RateLimit(10**9, 60.0)
+# Phones take 0 s a message; the Dispatcher needs a positive estimate, and a
+# horizon so large that pacing never holds anything back.
+_TINY_SECONDS = 1e-6
+_LARGE_HORIZON = 1e12
+_JSON = {"Content-Type": "application/json"}
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add this benchmark's options."""
+    parser.add_argument("--messages", type=int, default=100_000, help="messages per run")
+    parser.add_argument(
+        "--naive-messages",
+        type=int,
+        default=5_000,
+        help="messages for the naive run (one request each; its rate is what counts)",
+    )
+    parser.add_argument(
+        "--projects", default="1,20", help="comma-separated project counts, one run each"
+    )
+    parser.add_argument("--max-batch", type=int, default=100, help="messages per push")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="profile the Dispatcher runs with pyinstrument (pip install pyinstrument)",
+    )
+
+
+@attrs.frozen
+class Measured:
+    """One run: how many messages, how long, how much CPU here and in the server."""
+
+    messages: int
+    wall: float
+    cpu: float
+    server_cpu: float | None
+
+    @property
+    def rate(self) -> float:
+        """Messages per second of wall time."""
+        return self.messages / self.wall
+
+    @property
+    def cpu_us(self) -> float:
+        """This process's CPU microseconds per message."""
+        return self.cpu / self.messages * 1e6
+
+    @property
+    def server_cpu_us(self) -> float | None:
+        """The Simulator process's CPU microseconds per message."""
+        return None if self.server_cpu is None else self.server_cpu / self.messages * 1e6
+
+
+async def _measure(
+    server: SimulatorProcess, messages: int, work: Callable[[], Awaitable[object]]
+) -> Measured:
+    server_before = process_cpu(server.pid)
+    wall, cpu = time.perf_counter(), time.process_time()
+    await work()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    server_after = process_cpu(server.pid)
+    server_cpu = None
+    if server_before is not None and server_after is not None:
+        server_cpu = server_after - server_before
+    return Measured(messages, wall, cpu, server_cpu)
+
+
+def _shares(tokens: Sequence[str], messages: Sequence[pa.Message], max_batch: int) -> list[bytes]:
+    """The push bodies, batch ``k`` going to project ``k mod len(tokens)``."""
+    bodies = []
+    for k, first in enumerate(range(0, len(messages), max_batch)):
+        batch = messages[first : first + max_batch]
+        request = PushRequest(
+            tokens[k % len(tokens)],
+            data=tuple(PushItem(message.number, message.text) for message in batch),
+        )
+        bodies.append(encode_body(converter.unstructure(request), "json")[0])
+    return bodies
+
+
+async def _raw(base_url: str, projects: int, bodies: Sequence[bytes]) -> None:
+    url = f"{base_url}/push"
+
+    async def post_in_turn(own: Sequence[bytes]) -> None:
+        for body in own:
+            async with session.post(url, data=body, headers=_JSON) as response:
+                answer = json.loads(await response.read())
+            if answer.get("status") != pa.StatusCode.SUCCESS:
+                raise RuntimeError(f"raw push refused: {answer}")
+
+    async with aiohttp.ClientSession() as session:
+        await asyncio.gather(*(post_in_turn(bodies[p::projects]) for p in range(projects)))
+
+
+async def _dispatcher(
+    base_url: str, tokens: Sequence[str], messages: Sequence[pa.Message], max_batch: int
+) -> None:
+    projects = [
+        pa.Project(token, seconds_per_message=_TINY_SECONDS, push_limit=_UNLIMITED)
+        for token in tokens
+    ]
+    async with pa.Dispatcher(
+        projects,
+        base_url=base_url,
+        max_batch=max_batch,
+        horizon=_LARGE_HORIZON,
+        max_pending=max(len(messages), 1),
+    ) as dispatcher:
+        receipts = await dispatcher.send_many(messages)
+    if len(receipts) != len(messages):
+        raise RuntimeError("the Dispatcher lost messages")
+
+
+async def _naive(base_url: str, tokens: Sequence[str], messages: Sequence[pa.Message]) -> None:
+    async def one_by_one(client: pa.PickyClient, own: Sequence[pa.Message]) -> None:
+        for message in own:
+            await client.push([message])
+
+    async with aiohttp.ClientSession() as session:
+        clients = [
+            pa.PickyClient(token, base_url=base_url, session=session, retry=None)
+            for token in tokens
+        ]
+        count = len(clients)
+        await asyncio.gather(
+            *(one_by_one(client, messages[p::count]) for p, client in enumerate(clients))
+        )
+
+
+@attrs.frozen
+class Comparison:
+    """The three ways, for one number of projects."""
+
+    projects: int
+    raw: Measured
+    dispatcher: Measured
+    naive: Measured
+    profile: str | None
+
+
+async def _compare(
+    server: SimulatorProcess, messages: Sequence[pa.Message], naive: int, args: argparse.Namespace
+) -> Comparison:
+    tokens, base_url, max_batch = server.tokens, server.base_url, args.max_batch
+    bodies = _shares(tokens, messages, max_batch)
+    warm = messages[: max_batch * len(tokens)]
+    await _raw(base_url, len(tokens), bodies[: len(tokens)])  # connections, caches
+    await _dispatcher(base_url, tokens, warm, max_batch)
+    raw = await _measure(server, len(messages), lambda: _raw(base_url, len(tokens), bodies))
+    profiler = _profiler() if args.profile else None
+    if profiler is not None:
+        profiler.start()
+    dispatched = await _measure(
+        server, len(messages), lambda: _dispatcher(base_url, tokens, messages, max_batch)
+    )
+    profile = None
+    if profiler is not None:
+        profiler.stop()
+        profile = profiler.output_text(time="percent_of_total", flat=True)
+    naive_run = await _measure(server, naive, lambda: _naive(base_url, tokens, messages[:naive]))
+    return Comparison(len(tokens), raw, dispatched, naive_run, profile)
+
+
+def _profiler() -> Any:
+    import pyinstrument  # optional: only --profile needs it, so imported here
+
+    return pyinstrument.Profiler(interval=0.0002, async_mode="disabled")
+
+
+def _rows(c: Comparison) -> list[Row]:
+    who = f"{c.projects} project" + ("s" if c.projects > 1 else "")
+    d = c.dispatcher
+    return [
+        Row(
+            f"{who}: Dispatcher vs raw aiohttp",
+            d.rate,
+            "msg/s",
+            c.raw.rate,
+            at_least(0.8, ratio=True),
+        ),
+        Row(f"{who}: Dispatcher vs naive", d.rate, "msg/s", c.naive.rate, at_least(20, ratio=True)),
+        Row(f"{who}: client CPU per message", d.cpu_us, "µs", c.raw.cpu_us, at_most(10)),
+    ]
+
+
+def _notes(comparisons: Sequence[Comparison], args: argparse.Namespace) -> list[str]:
+    notes = [
+        f"{args.messages:,} messages per run, {args.max_batch} per push; baselines: raw "
+        f"aiohttp posting the same pre-built pushes, and naive one-push-per-message "
+        f"({args.naive_messages:,} messages, its rate is what counts).",
+        "Simulator in another process, phones at 0 s/message, push limit raised to "
+        "10**9/min on both sides; one request in flight per project in every run.",
+    ]
+    for c in comparisons:
+        for name, run in (("raw", c.raw), ("Dispatcher", c.dispatcher), ("naive", c.naive)):
+            server = "n/a" if run.server_cpu_us is None else f"{run.server_cpu_us:.1f}"
+            notes.append(
+                f"{c.projects:>3} project(s), {name:<10}: {run.rate:>9,.0f} msg/s, "
+                f"{run.wall:6.2f} s, client CPU {run.cpu_us:6.1f} µs/msg, "
+                f"server CPU {server} µs/msg"
+            )
+    return notes
+
+
+def run(args: argparse.Namespace) -> str:
+    """Run every comparison and return the table (and profiles, if asked)."""
+    counts = [int(part) for part in str(args.projects).split(",")]
+    texts = [f"Order {n} has shipped" for n in range(args.messages)]
+    messages = [
+        pa.Message(number, text) for number, text in zip(numbers(args.messages), texts, strict=True)
+    ]
+    naive = min(args.naive_messages, len(messages))
+    comparisons = []
+    for count in counts:
+        with simulator_process(count) as server:
+            comparisons.append(asyncio.run(_compare(server, messages, naive, args)))
+    rows = [row for c in comparisons for row in _rows(c)]
+    text = render(
+        "throughput: Dispatcher vs raw aiohttp and naive", rows, _notes(comparisons, args)
+    )
+    for c in comparisons:
+        if c.profile is not None:
+            text += f"\n\nprofile of the Dispatcher run, {c.projects} project(s):\n{c.profile}"
+    return text
