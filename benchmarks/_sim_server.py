@@ -4,7 +4,8 @@
 which the throughput benchmark must raise (90 pushes a minute would turn
 100,000 messages into minutes of waiting), so the benchmarks start this
 script instead. It prints one JSON line, ``{"base_url": ..., "tokens": [...]}``,
-then serves on 127.0.0.1 until it is terminated.
+then serves on 127.0.0.1 until it is terminated. ``--cpu`` pins it to one CPU
+(Linux), so that it and the client being measured do not take turns on one.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 from collections.abc import Sequence
 
 from picky_async import RateLimit
@@ -36,7 +38,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--projects", type=int, default=1)
     parser.add_argument("--seconds-per-message", type=float, default=0.0)
     parser.add_argument("--pushes-per-minute", type=int, default=10**9)
+    parser.add_argument("--cpu", type=int, default=None, help="pin to this CPU")
     args = parser.parse_args(argv)
+    if args.cpu is not None:
+        os.sched_setaffinity(0, {args.cpu})
     asyncio.run(_serve(args.projects, args.seconds_per_message, args.pushes_per_minute))
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import pathlib
 import tracemalloc
 from collections.abc import Callable
 
@@ -28,28 +29,41 @@ __all__ = ["QUICK", "configure", "run"]
 QUICK = {"pending": 1_000}
 """Sizes for the smoke test."""
 
+_SITES = 6
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add this benchmark's options."""
     parser.add_argument("--pending", type=int, default=1_000_000, help="messages pending")
 
 
-def _allocated(fill: Callable[[], object]) -> int:
-    """Bytes still allocated after ``fill()``, which keeps what it made alive."""
+Sites = list[tuple[str, int]]
+
+
+def _allocated(fill: Callable[[], object]) -> tuple[int, Sites]:
+    """Bytes still allocated after ``fill()`` (which keeps what it made alive),
+    and the lines of code that allocated most of them."""
     gc.collect()
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
         kept = fill()
         after = tracemalloc.get_traced_memory()[0]
+        top = tracemalloc.take_snapshot().statistics("lineno")[:_SITES]
     finally:
         tracemalloc.stop()
     del kept
-    return after - before
+    sites = [(_where(stat.traceback[0]), stat.size) for stat in top]
+    return after - before, sites
 
 
-async def _measure(pending: int) -> tuple[float, float]:
-    """Bytes per message: the Dispatcher's, and the baseline's."""
+def _where(frame: tracemalloc.Frame) -> str:
+    path = pathlib.PurePath(frame.filename)
+    return f"{path.parent.name}/{path.name}:{frame.lineno}"
+
+
+async def _measure(pending: int) -> tuple[int, int, Sites]:
+    """Bytes in all: the Dispatcher's, the baseline's, and where the Dispatcher's went."""
     # Digits that need normalizing, as callers give them, so the copy is counted.
     given = [f"+{number}" for number in numbers(pending)]
     texts = [f"Your code is {n:06d}" for n in range(pending)]
@@ -58,7 +72,7 @@ async def _measure(pending: int) -> tuple[float, float]:
     def bare() -> object:
         return [(pa.Message(n, t), loop.create_future()) for n, t in zip(given, texts, strict=True)]
 
-    baseline = _allocated(bare)
+    baseline, _ = _allocated(bare)
     async with Simulator(projects=1) as simulator:
         project = pa.Project(simulator.projects[0].token)
         dispatcher = pa.Dispatcher([project], base_url=simulator.base_url, max_pending=pending)
@@ -71,20 +85,23 @@ async def _measure(pending: int) -> tuple[float, float]:
                 raise RuntimeError("messages left the Dispatcher while measuring")
             return futures
 
-        used = _allocated(submit_all)
+        used, sites = _allocated(submit_all)
         await dispatcher.close(drain=False)
         await asyncio.gather(*futures, return_exceptions=True)
-    return used / pending, baseline / pending
+    return used, baseline, sites
 
 
 def run(args: argparse.Namespace) -> str:
     """Measure and return the table."""
-    used, baseline = asyncio.run(_measure(args.pending))
-    rows = [Row("memory per pending message", used, "bytes", baseline, at_most(1024))]
+    used, baseline, sites = asyncio.run(_measure(args.pending))
+    per = args.pending
+    rows = [Row("memory per pending message", used / per, "bytes", baseline / per, at_most(1024))]
     notes = [
         f"{args.pending:,} messages submitted without yielding, then measured with "
         "tracemalloc (current allocations, after gc); nothing was pushed meanwhile.",
         "Baseline: a list of (pa.Message, asyncio.Future) pairs, the least a queue of "
         "sends can hold. Caller-built number and text strings are not counted.",
+        "Where the Dispatcher's bytes were allocated, per message:",
+        *(f"  {size / per:6.1f} B  {where}" for where, size in sites),
     ]
     return render("memory: Dispatcher bytes per pending message", rows, notes)

@@ -18,7 +18,7 @@ import argparse
 import asyncio
 import json
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 import aiohttp
@@ -89,14 +89,27 @@ class Measured:
         return None if self.server_cpu is None else self.server_cpu / self.messages * 1e6
 
 
-async def _measure(
-    server: SimulatorProcess, messages: int, work: Callable[[], Awaitable[object]]
-) -> Measured:
-    server_before = process_cpu(server.pid)
-    wall, cpu = time.perf_counter(), time.process_time()
-    await work()
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    server_after = process_cpu(server.pid)
+Prepared = Callable[[SimulatorProcess], Callable[[], Coroutine[Any, Any, object]]]
+"""Given a running server, whatever needs building first, and then the work to time."""
+
+
+def _measure(projects: int, messages: int, prepare: Prepared, profiler: Any = None) -> Measured:
+    """Time one run against a fresh Simulator process.
+
+    A fresh one each time, so no run pays for the records an earlier one left
+    (the server's garbage collector walks them all).
+    """
+    with simulator_process(projects) as server:
+        work = prepare(server)
+        server_before = process_cpu(server.pid)
+        if profiler is not None:
+            profiler.start()
+        wall, cpu = time.perf_counter(), time.process_time()
+        asyncio.run(work())
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        if profiler is not None:
+            profiler.stop()
+        server_after = process_cpu(server.pid)
     server_cpu = None
     if server_before is not None and server_after is not None:
         server_cpu = server_after - server_before
@@ -176,27 +189,36 @@ class Comparison:
     profile: str | None
 
 
-async def _compare(
-    server: SimulatorProcess, messages: Sequence[pa.Message], naive: int, args: argparse.Namespace
+def _compare(
+    count: int, messages: Sequence[pa.Message], naive: int, args: argparse.Namespace
 ) -> Comparison:
-    tokens, base_url, max_batch = server.tokens, server.base_url, args.max_batch
-    bodies = _shares(tokens, messages, max_batch)
-    warm = messages[: max_batch * len(tokens)]
-    await _raw(base_url, len(tokens), bodies[: len(tokens)])  # connections, caches
-    await _dispatcher(base_url, tokens, warm, max_batch)
-    raw = await _measure(server, len(messages), lambda: _raw(base_url, len(tokens), bodies))
+    max_batch = args.max_batch
+
+    def raw(server: SimulatorProcess) -> Callable[[], Coroutine[Any, Any, object]]:
+        bodies = _shares(server.tokens, messages, max_batch)
+        return lambda: _raw(server.base_url, count, bodies)
+
+    def dispatcher(server: SimulatorProcess) -> Callable[[], Coroutine[Any, Any, object]]:
+        return lambda: _dispatcher(server.base_url, server.tokens, messages, max_batch)
+
+    def one_by_one(server: SimulatorProcess) -> Callable[[], Coroutine[Any, Any, object]]:
+        return lambda: _naive(server.base_url, server.tokens, messages[:naive])
+
+    with simulator_process(count) as server:  # warm up: connections, lazily built hooks
+        warm = messages[: max_batch * count]
+        asyncio.run(_dispatcher(server.base_url, server.tokens, warm, max_batch))
     profiler = _profiler() if args.profile else None
-    if profiler is not None:
-        profiler.start()
-    dispatched = await _measure(
-        server, len(messages), lambda: _dispatcher(base_url, tokens, messages, max_batch)
-    )
+    dispatched = _measure(count, len(messages), dispatcher, profiler)
     profile = None
     if profiler is not None:
-        profiler.stop()
         profile = profiler.output_text(time="percent_of_total", flat=True)
-    naive_run = await _measure(server, naive, lambda: _naive(base_url, tokens, messages[:naive]))
-    return Comparison(len(tokens), raw, dispatched, naive_run, profile)
+    return Comparison(
+        count,
+        _measure(count, len(messages), raw),
+        dispatched,
+        _measure(count, naive, one_by_one),
+        profile,
+    )
 
 
 def _profiler() -> Any:
@@ -248,10 +270,7 @@ def run(args: argparse.Namespace) -> str:
         pa.Message(number, text) for number, text in zip(numbers(args.messages), texts, strict=True)
     ]
     naive = min(args.naive_messages, len(messages))
-    comparisons = []
-    for count in counts:
-        with simulator_process(count) as server:
-            comparisons.append(asyncio.run(_compare(server, messages, naive, args)))
+    comparisons = [_compare(count, messages, naive, args) for count in counts]
     rows = [row for c in comparisons for row in _rows(c)]
     text = render(
         "throughput: Dispatcher vs raw aiohttp and naive", rows, _notes(comparisons, args)

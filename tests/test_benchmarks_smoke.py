@@ -33,7 +33,7 @@ EXPECTED_ROWS = {
         "phone idle while messages wait",
         "largest phone backlog",
         "push calls per message",
-        "batch fill, of what the horizon allows",
+        "batch fill, of the room the phone had",
         "requests over the service's limits",
     ],
     "priority: urgent sends through a backlog": [
