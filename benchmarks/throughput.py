@@ -28,6 +28,7 @@ import picky_async as pa
 from picky_async.wire import PushItem, PushRequest, converter, encode_body
 
 from ._harness import SimulatorProcess, numbers, process_cpu, simulator_process
+from ._profile import hot_spots, new_profiler
 from ._table import Row, at_least, at_most, render
 
 __all__ = ["QUICK", "configure", "run"]
@@ -89,7 +90,8 @@ class Measured:
         return None if self.server_cpu is None else self.server_cpu / self.messages * 1e6
 
 
-Prepared = Callable[[SimulatorProcess], Callable[[], Coroutine[Any, Any, object]]]
+Work = Callable[[], Coroutine[Any, Any, object]]
+Prepared = Callable[[SimulatorProcess], Work]
 """Given a running server, whatever needs building first, and then the work to time."""
 
 
@@ -194,24 +196,24 @@ def _compare(
 ) -> Comparison:
     max_batch = args.max_batch
 
-    def raw(server: SimulatorProcess) -> Callable[[], Coroutine[Any, Any, object]]:
+    def raw(server: SimulatorProcess) -> Work:
         bodies = _shares(server.tokens, messages, max_batch)
         return lambda: _raw(server.base_url, count, bodies)
 
-    def dispatcher(server: SimulatorProcess) -> Callable[[], Coroutine[Any, Any, object]]:
+    def dispatcher(server: SimulatorProcess) -> Work:
         return lambda: _dispatcher(server.base_url, server.tokens, messages, max_batch)
 
-    def one_by_one(server: SimulatorProcess) -> Callable[[], Coroutine[Any, Any, object]]:
+    def one_by_one(server: SimulatorProcess) -> Work:
         return lambda: _naive(server.base_url, server.tokens, messages[:naive])
 
     with simulator_process(count) as server:  # warm up: connections, lazily built hooks
         warm = messages[: max_batch * count]
         asyncio.run(_dispatcher(server.base_url, server.tokens, warm, max_batch))
-    profiler = _profiler() if args.profile else None
+    profiler = new_profiler() if args.profile else None
     dispatched = _measure(count, len(messages), dispatcher, profiler)
     profile = None
     if profiler is not None:
-        profile = profiler.output_text(time="percent_of_total", flat=True)
+        profile = hot_spots(profiler)
     return Comparison(
         count,
         _measure(count, len(messages), raw),
@@ -219,12 +221,6 @@ def _compare(
         _measure(count, naive, one_by_one),
         profile,
     )
-
-
-def _profiler() -> Any:
-    import pyinstrument  # optional: only --profile needs it, so imported here
-
-    return pyinstrument.Profiler(interval=0.0002, async_mode="disabled")
 
 
 def _rows(c: Comparison) -> list[Row]:
