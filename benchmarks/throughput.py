@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import statistics
 import time
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
@@ -33,7 +34,7 @@ from ._table import Row, at_least, at_most, render
 
 __all__ = ["QUICK", "configure", "run"]
 
-QUICK = {"messages": 2_000, "naive_messages": 200, "projects": "1,4"}
+QUICK = {"messages": 2_000, "naive_messages": 200, "projects": "1,4", "repeat": 1}
 """Sizes for the smoke test."""
 
 # Out of the way: this benchmark measures CPU, not the service's limits.
@@ -58,6 +59,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--projects", default="1,20", help="comma-separated project counts, one run each"
     )
     parser.add_argument("--max-batch", type=int, default=100, help="messages per push")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each way; the table shows medians"
+    )
     parser.add_argument(
         "--profile",
         action="store_true",
@@ -210,16 +214,29 @@ def _compare(
         warm = messages[: max_batch * count]
         asyncio.run(_dispatcher(server.base_url, server.tokens, warm, max_batch))
     profiler = new_profiler() if args.profile else None
-    dispatched = _measure(count, len(messages), dispatcher, profiler)
-    profile = None
-    if profiler is not None:
-        profile = hot_spots(profiler)
+    runs: dict[str, list[Measured]] = {"raw": [], "dispatcher": [], "naive": []}
+    for attempt in range(args.repeat):  # interleaved, so a slow spell hits every way
+        runs["raw"].append(_measure(count, len(messages), raw))
+        watched = profiler if attempt == 0 else None
+        runs["dispatcher"].append(_measure(count, len(messages), dispatcher, watched))
+        runs["naive"].append(_measure(count, naive, one_by_one))
     return Comparison(
         count,
-        _measure(count, len(messages), raw),
-        dispatched,
-        _measure(count, naive, one_by_one),
-        profile,
+        _median(runs["raw"]),
+        _median(runs["dispatcher"]),
+        _median(runs["naive"]),
+        None if profiler is None else hot_spots(profiler),
+    )
+
+
+def _median(runs: Sequence[Measured]) -> Measured:
+    """Each figure's median over the runs (not one run's figures)."""
+    servers = [run.server_cpu for run in runs]
+    return Measured(
+        runs[0].messages,
+        statistics.median(run.wall for run in runs),
+        statistics.median(run.cpu for run in runs),
+        None if None in servers else statistics.median(s for s in servers if s is not None),
     )
 
 
@@ -241,7 +258,8 @@ def _rows(c: Comparison) -> list[Row]:
 
 def _notes(comparisons: Sequence[Comparison], args: argparse.Namespace) -> list[str]:
     notes = [
-        f"{args.messages:,} messages per run, {args.max_batch} per push; baselines: raw "
+        f"{args.messages:,} messages per run, {args.max_batch} per push, medians of "
+        f"{args.repeat} interleaved runs; baselines: raw "
         f"aiohttp posting the same pre-built pushes, and naive one-push-per-message "
         f"({args.naive_messages:,} messages, its rate is what counts).",
         "Simulator in another process, phones at 0 s/message, push limit raised to "
