@@ -28,6 +28,11 @@ from ._sender import Sender, Verdict, verdict_for
 __all__ = ["Scheduler"]
 
 _NEVER = math.inf
+# Timers fire up to the loop's clock resolution early (looptime rounds its
+# clock), and a turn that finds its deadline not quite reached would set the
+# same alarm again and spin. Each turn therefore acts on what is due within
+# this slack; the request windows' margin is far larger.
+_SLACK = 0.001
 
 
 class Scheduler:
@@ -80,7 +85,7 @@ class Scheduler:
         try:
             while True:
                 self._wake.clear()
-                deadline = self._turn(loop.time())
+                deadline = self._turn(loop.time() + _SLACK)
                 if self.closing and not self._tasks and not self.pending():
                     return
                 self._set_alarm(loop, deadline)
@@ -222,8 +227,9 @@ class Scheduler:
         deadline = _NEVER
         if self._room(sender, now) == 0:
             accumulator.seal(now, everything=True)  # nothing more can join for now
-            if len(self.queue):
-                deadline = now + self._refill_delay(sender, now)
+            delay = self._refill_delay(sender, now)
+            if delay > 0 and len(self.queue):  # else a full batch waits for the push slot
+                deadline = now + delay
         else:
             accumulator.seal(now, everything=self.closing)
         deadline = min(deadline, accumulator.next_deadline() or _NEVER)
