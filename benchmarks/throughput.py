@@ -9,7 +9,9 @@ phones take 0 s a message and whose push limit is raised out of the way:
 - naive sending pushes one message per request through ``PickyClient``.
 
 Each way keeps one request in flight per project, as the Dispatcher does.
-CPU is ``time.process_time()`` of this process alone: the client's cost.
+CPU is ``time.process_time()`` of this process alone: the client's cost. Each
+run gets a fresh server process on a CPU of its own (when there are two), and
+the table shows medians of interleaved runs, since a shared machine is noisy.
 """
 
 from __future__ import annotations
