@@ -236,6 +236,8 @@ class Dispatcher:
 
         def count(_: asyncio.Future[Receipt]) -> None:
             nonlocal settled
+            if settled < 0:
+                return  # already reported complete
             settled += 1
             assert progress is not None
             progress(settled, len(entries) if total is None else total)
@@ -259,6 +261,10 @@ class Dispatcher:
                 if self._queue.discard(entry) or not entry.future.done():
                     entry.future.cancel()
             raise
+        if progress is not None and settled < len(entries):
+            # The last answers' callbacks are still scheduled: report them now.
+            settled = -1
+            progress(len(entries), len(entries))
         if not return_exceptions:
             for result in results:
                 if isinstance(result, BaseException):

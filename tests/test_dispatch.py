@@ -1,0 +1,186 @@
+"""Dispatcher behaviour with stand-in clients: failures the Simulator does not make."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import aiohttp
+import pytest
+
+import picky_async as pa
+from picky_async.testing import ProjectState, Simulator
+
+pytestmark = pytest.mark.looptime
+
+
+class FakeClient:
+    """A Pusher that accepts everything, or raises what it is told to, in turn."""
+
+    def __init__(
+        self, *, push_errors: Sequence[Exception] = (), status_error: Exception | None = None
+    ) -> None:
+        self.push_errors = list(push_errors)
+        self.status_error = status_error
+        self.pushed: list[list[pa.Message]] = []
+        self.status_calls = 0
+
+    async def push(
+        self,
+        messages: Sequence[pa.Message],
+        *,
+        application: pa.Application | int = pa.Application.WHATSAPP,
+        priority: pa.Priority | int = pa.Priority.LOW,
+        global_message: str | None = None,
+        global_media: str | None = None,
+    ) -> pa.PushResult:
+        await asyncio.sleep(0.01)
+        if self.push_errors:
+            raise self.push_errors.pop(0)
+        self.pushed.append(list(messages))
+        return pa.PushResult(push_id=str(len(self.pushed)))  # no per-recipient data
+
+    async def device_status(self) -> pa.DeviceStatus:
+        self.status_calls += 1
+        await asyncio.sleep(0.01)
+        if self.status_error is not None:
+            raise self.status_error
+        return pa.DeviceStatus(message_queue_count=0)
+
+
+def dispatcher(*clients: FakeClient, **options: object) -> pa.Dispatcher:
+    projects = [pa.Project(f"token-{n}", seconds_per_message=0.1) for n in range(len(clients))]
+    by_token = {p.token: c for p, c in zip(projects, clients, strict=True)}
+    return pa.Dispatcher(projects, client_factory=lambda p: by_token[p.token], **options)  # type: ignore[arg-type]
+
+
+def pushed_numbers(client: FakeClient) -> list[str]:
+    return [m.number for push in client.pushed for m in push]
+
+
+async def test_an_unexpected_error_fails_only_its_batch() -> None:
+    client = FakeClient(push_errors=[RuntimeError("bug in a custom client")])
+    async with dispatcher(client) as d:
+        first = d.submit("919800000001", "a")
+        await asyncio.sleep(1)
+        second = await d.send("919800000002", "b")
+    with pytest.raises(RuntimeError, match="custom client"):
+        first.result()
+    assert second.msg_id is None  # the answer listed no recipients
+    assert second.project == "project-1"
+    assert d.stats().failed == 1
+    assert d.stats().projects[0].health == "healthy"
+
+
+async def test_a_rejected_batch_fails_with_the_services_error() -> None:
+    client = FakeClient(push_errors=[pa.EmptyMessage("no text", code=407)])
+    async with dispatcher(client) as d:
+        with pytest.raises(pa.EmptyMessage):
+            await d.send("919800000001", "a")
+        assert (await d.send("919800000002", "b")).number == "919800000002"
+
+
+async def test_a_failing_status_poll_suspends_a_healthy_project() -> None:
+    bad = FakeClient(status_error=pa.DeviceNotFound("no phone"))
+    good = FakeClient()
+    async with dispatcher(bad, good, horizon=5.0) as d:
+        await d.send_many(pa.Message(f"9198{n:08d}", "hi") for n in range(40))
+        await asyncio.sleep(1)
+        assert d.stats().projects[0].health == "suspended"
+        await d.send_many(pa.Message(f"9197{n:08d}", "hi") for n in range(40))
+    assert not any(n.startswith("9197") for n in pushed_numbers(bad))
+    assert len(pushed_numbers(good)) >= 40
+
+
+async def test_a_status_poll_can_disable_a_project() -> None:
+    client = FakeClient(status_error=pa.ProjectInactive("inactive"))
+    async with dispatcher(client) as d:
+        await d.send("919800000001", "a")
+        await asyncio.sleep(1)
+        assert d.stats().projects[0].health == "disabled"
+        with pytest.raises(pa.ProjectInactive):
+            await d.send("919800000002", "b")
+
+
+async def test_leaving_the_block_with_an_error_gives_up_on_the_unsent() -> None:
+    client = FakeClient()
+    futures: list[asyncio.Future[pa.Receipt]] = []
+
+    async def campaign_with_a_bug() -> None:
+        async with dispatcher(client, horizon=1.0) as d:
+            futures.extend(d.submit(f"9198{n:08d}", "hi") for n in range(100))
+            await asyncio.sleep(0.5)
+            raise KeyError("the caller's own bug")
+
+    with pytest.raises(KeyError):
+        await campaign_with_a_bug()
+    errors = [f.exception() for f in futures if f.exception() is not None]
+    assert errors
+    closed = errors[0]
+    assert isinstance(closed, pa.DispatcherClosed)
+    assert all(e is closed for e in errors)
+    assert len(pushed_numbers(client)) + len(closed.messages) == 100
+
+
+async def test_cancelling_send_many_withdraws_what_is_not_pushed() -> None:
+    client = FakeClient()
+    async with dispatcher(client, horizon=1.0) as d:
+        campaign = asyncio.create_task(
+            d.send_many(pa.Message(f"9198{n:08d}", "hi") for n in range(200))
+        )
+        await asyncio.sleep(2)
+        campaign.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await campaign
+        pushed = len(pushed_numbers(client))
+        assert 0 < pushed < 200
+        assert d.stats().pending == 0
+    assert len(pushed_numbers(client)) == pushed
+
+
+async def test_progress_reaches_the_total_before_send_many_returns() -> None:
+    calls: list[tuple[int, int]] = []
+    async with dispatcher(FakeClient()) as d:
+        await d.send_many(
+            (pa.Message(f"9198{n:08d}", "hi") for n in range(30)),
+            progress=lambda done, total: calls.append((done, total)),
+        )
+        assert calls[-1] == (30, 30)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+
+
+async def test_high_priority_goes_first_and_carries_priority_1(picky_simulator: Simulator) -> None:
+    phone = picky_simulator.add_project(seconds_per_message=1.0)
+    projects = [pa.Project(phone.token, seconds_per_message=1.0)]
+    async with pa.Dispatcher(projects, base_url=picky_simulator.base_url) as d:
+        low = d.submit("919800000001", "later")
+        high = d.submit("919800000002", "now", priority=pa.Priority.HIGH)
+        await asyncio.gather(low, high)
+    priorities = {r.number: r.priority for r in picky_simulator.messages}
+    assert priorities == {"919800000001": 0, "919800000002": 1}
+    assert picky_simulator.messages[0].number == "919800000002"
+
+
+async def test_a_borrowed_session_stays_open(picky_simulator: Simulator) -> None:
+    phone = picky_simulator.add_project(seconds_per_message=0.1)
+    async with aiohttp.ClientSession() as session:
+        projects = [pa.Project(phone.token)]
+        async with pa.Dispatcher(projects, base_url=picky_simulator.base_url, session=session) as d:
+            await d.send("919800000001", "hi")
+        assert not session.closed
+
+
+async def test_every_project_offline_waits_for_a_probe(picky_simulator: Simulator) -> None:
+    phone = picky_simulator.add_project(seconds_per_message=0.1)
+    phone.state = ProjectState.OFFLINE
+    projects = [pa.Project(phone.token, seconds_per_message=0.1)]
+    loop = asyncio.get_running_loop()
+    async with pa.Dispatcher(projects, base_url=picky_simulator.base_url) as d:
+        waiting = d.submit("919800000001", "hi")
+        await asyncio.sleep(30)
+        assert not waiting.done()  # kept, not failed: the phone may come back
+        phone.state = ProjectState.ONLINE
+        start = loop.time()
+        receipt = await waiting
+        assert loop.time() - start <= 61  # the next probe within the status limit
+    assert receipt.project == "project-1"
