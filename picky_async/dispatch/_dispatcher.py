@@ -76,7 +76,7 @@ class Dispatcher:
             raise ValueError("project names must be unique")
         if len({p.token for p in projects}) < len(projects):
             raise ValueError("each project needs its own token")  # else limits double up
-        if not max_batch >= 1:
+        if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         if linger < 0 or horizon <= 0 or aging < 0:
             raise ValueError("linger and aging must be >= 0 and horizon > 0")

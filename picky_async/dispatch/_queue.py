@@ -35,7 +35,7 @@ class Stage:
 class Entry:
     """One message the dispatcher owes an answer for, with its caller's future."""
 
-    __slots__ = ("application", "future", "lane", "message", "priority", "stage")
+    __slots__ = ("application", "future", "high", "lane", "message", "priority", "stage")
 
     def __init__(
         self,
@@ -51,11 +51,7 @@ class Entry:
         self.future = future
         self.lane = lane
         self.stage = Stage.QUEUED
-
-    @property
-    def high(self) -> bool:
-        """Whether it goes before every low-priority message."""
-        return self.priority is Priority.HIGH
+        self.high = priority is Priority.HIGH  # it goes before every low-priority message
 
 
 class PendingQueue(Protocol):

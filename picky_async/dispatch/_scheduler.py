@@ -20,7 +20,7 @@ from .._models import PushResult
 from ._folding import Batch, fold
 from ._ledger import Health
 from ._pacing import low_room, poll_interval, refill_delay
-from ._queue import Entry, MemoryQueue, Stage
+from ._queue import Entry, PendingQueue, Stage
 from ._receipt import Receipt
 from ._routing import EarliestFinish, rendezvous
 from ._sender import Sender, Verdict, verdict_for
@@ -41,7 +41,7 @@ class Scheduler:
     def __init__(
         self,
         senders: Sequence[Sender],
-        queue: MemoryQueue,
+        queue: PendingQueue,
         *,
         horizon: float,
         max_batch: int,
@@ -306,24 +306,17 @@ class Scheduler:
                 self._fail(entries, error, sender)
         else:
             ledger.remove_work(now, len(entries), high=batch.high)
-            self._fault(sender, verdict, error, now)
+            sender.fault(verdict, error, now)
             self.queue.requeue(entries)
         if ledger.health is not Health.HEALTHY:
-            self._evacuate(sender)
+            self._went_down(sender)
 
     # -- health ----------------------------------------------------------
 
-    def _fault(self, sender: Sender, verdict: Verdict, error: PickyError, now: float) -> None:
-        if verdict is Verdict.HOLD:
-            sender.ledger.hold(now + sender.project.push_limit.period)
-        elif verdict is Verdict.DISABLE:
-            sender.ledger.disable(error)
-            self.last_error = error
-        else:
-            sender.ledger.suspend(now, error)
-
-    def _evacuate(self, sender: Sender) -> None:
+    def _went_down(self, sender: Sender) -> None:
         """A project went down: its routed messages go back for the others."""
+        if sender.ledger.health is Health.DISABLED:
+            self.last_error = sender.ledger.last_error
         self.queue.requeue(sender.accumulator.take_all())
         self._relane()
 
@@ -348,39 +341,21 @@ class Scheduler:
 
     async def _ask_status(self, sender: Sender) -> None:
         assert sender.pusher is not None
-        ledger, seq = sender.ledger, sender.push_seq
+        seq = sender.push_seq
         loop = asyncio.get_running_loop()
         try:
             status = await sender.pusher.device_status()
         except Exception as error:  # a custom pusher may raise anything
-            self._status_failed(sender, error, loop.time())
+            if sender.status_failed(error, loop.time()):
+                self._went_down(sender)
         else:
-            if ledger.health is Health.SUSPENDED:
-                ledger.recover()
+            if sender.status_answered(status, seq, loop.time()):
                 self._relane()
-            queued = status.message_queue_count
-            if queued is not None and seq == sender.push_seq and sender.pushing is None:
-                ledger.correct(loop.time(), queued)
         finally:
             sender.polled_at = loop.time()
-            ledger.record_status(sender.polled_at)
+            sender.ledger.record_status(sender.polled_at)
             sender.asking = False
             self.wake()
-
-    def _status_failed(self, sender: Sender, error: Exception, now: float) -> None:
-        verdict = verdict_for(error)
-        was_suspended = sender.ledger.health is Health.SUSPENDED
-        if verdict in (Verdict.DISABLE, Verdict.SUSPEND) or was_suspended:
-            if not isinstance(error, PickyError):
-                error = PickyError(f"device status failed: {error!r}")
-            self._fault(
-                sender,
-                Verdict.DISABLE if verdict is Verdict.DISABLE else Verdict.SUSPEND,
-                error,
-                now,
-            )
-            if not was_suspended:
-                self._evacuate(sender)
 
     # -- endings ---------------------------------------------------------
 

@@ -14,7 +14,7 @@ from .._enums import Application, Priority, StatusCode
 from .._errors import DeliveryUncertain, PickyError, RateLimited, TransportError
 from .._models import DeviceStatus, Message, PushResult
 from ._folding import Accumulator, Batch
-from ._ledger import MemoryLedger
+from ._ledger import Health, Ledger, MemoryLedger
 from ._project import Project
 
 __all__ = ["Pusher", "Sender", "Verdict", "verdict_for"]
@@ -96,7 +96,7 @@ class Sender:
     def __init__(self, project: Project, name: str, *, max_batch: int, linger: float) -> None:
         self.project = project
         self.name = name
-        self.ledger = MemoryLedger(project)
+        self.ledger: Ledger = MemoryLedger(project)
         self.accumulator = Accumulator(max_batch=max_batch, linger=linger)
         self.pusher: Pusher | None = None
         self.pushing: Batch | None = None
@@ -114,3 +114,41 @@ class Sender:
     def seconds_per_message(self) -> float:
         """How long its phone takes per message."""
         return self.project.seconds_per_message
+
+    def fault(self, verdict: Verdict, error: PickyError, now: float) -> None:
+        """Apply what a failed request means to the project's health."""
+        if verdict is Verdict.HOLD:
+            self.ledger.hold(now + self.project.push_limit.period)
+        elif verdict is Verdict.DISABLE:
+            self.ledger.disable(error)
+        else:
+            self.ledger.suspend(now, error)
+
+    def status_failed(self, error: Exception, now: float) -> bool:
+        """Judge a failed device-status request; say whether the project just went down.
+
+        An unreachable phone or an account that cannot send counts; so does
+        any failure of a probe. Other hiccups of a routine poll do not.
+        """
+        verdict = verdict_for(error)
+        was_suspended = self.ledger.health is Health.SUSPENDED
+        if verdict not in (Verdict.DISABLE, Verdict.SUSPEND) and not was_suspended:
+            return False
+        if not isinstance(error, PickyError):
+            error = PickyError(f"device status failed: {error!r}")
+        self.fault(Verdict.DISABLE if verdict is Verdict.DISABLE else Verdict.SUSPEND, error, now)
+        return not was_suspended
+
+    def status_answered(self, status: DeviceStatus, push_seq: int, now: float) -> bool:
+        """Take a device-status answer; say whether the project just came back.
+
+        The phone's queue length replaces the backlog estimate, unless a push
+        started or was in flight meanwhile (the count may or may not hold it).
+        """
+        came_back = self.ledger.health is Health.SUSPENDED
+        if came_back:
+            self.ledger.recover()
+        queued = status.message_queue_count
+        if queued is not None and push_seq == self.push_seq and self.pushing is None:
+            self.ledger.correct(now, queued)
+        return came_back
