@@ -79,19 +79,22 @@ def _busy(records: Sequence[MessageRecord], start: float, end: float) -> float:
 
 
 def _most_work(simulator: Simulator) -> float:
-    """The most seconds of work any phone held at once (the message in hand included)."""
+    """The most seconds of work any phone held, checked as each push arrived.
+
+    Counted as the Dispatcher counts it, in the phone's nominal seconds per
+    message: what is left of the message in hand, and each message behind it.
+    """
     most = 0.0
     speeds = {project.name: project.seconds_per_message for project in simulator.projects}
-    events: dict[str, list[tuple[float, int]]] = collections.defaultdict(list)
-    for record in simulator.messages:
-        events[record.project].append((record.accepted_at, 1))
-        if record.sent_at is not None:
-            events[record.project].append((record.sent_at, -1))
-    for project, changes in events.items():
-        held = 0
-        for _, change in sorted(changes):  # at equal times, sends (-1) come first
-            held += change
-            most = max(most, held * speeds[project])
+    for project, jobs in phone_jobs(simulator.messages).items():
+        spm = speeds[project]
+        for at in sorted({job.record.accepted_at for job in jobs}):
+            held = sum(
+                min(spm, max(0.0, job.started + spm - at))
+                for job in jobs
+                if job.record.accepted_at <= at < job.sent
+            )
+            most = max(most, held)
     return most
 
 
@@ -249,8 +252,10 @@ def run(args: argparse.Namespace) -> str:
         f"{dispatched.pushes:,} pushes, {dispatched.wall:.1f} s of wall time; "
         f"baseline makespan {naive.makespan:,.0f} s.",
         "Idle counts phone time not spent sending between the first push and the last "
-        "message leaving the client; backlog is a phone's queue in seconds of work "
-        "over the horizon (target: the horizon plus one message of the slowest phone).",
+        "message leaving the client; backlog is the work a phone held when a push "
+        "arrived (the rest of the message in hand plus the messages behind it, in "
+        "nominal seconds per message, as the horizon counts) over the horizon; target: "
+        "the horizon plus one message of the slowest phone, which rounding up may add.",
         "Batch fill counts pushes made while messages still waited in the client: their "
         "size against the room the horizon left given the phone's real queue when each "
         "came, and against min(max_batch, horizon / seconds per message), a full load; "
