@@ -69,6 +69,19 @@ async def test_dynamic_texts_fold_too_and_msg_ids_come_back(picky_simulator: Sim
         assert receipt.push_id == record.push_id
 
 
+async def test_media_folds_by_url(picky_simulator: Simulator) -> None:
+    projects = add_projects(picky_simulator, 0.01)
+    poster, flyer = "https://example.org/poster.png", "https://example.org/flyer.pdf"
+    async with pa.Dispatcher(projects, base_url=picky_simulator.base_url) as d:
+        await asyncio.gather(
+            *(d.submit(f"9198{n:08d}", "sale", media=poster) for n in range(3)),
+            *(d.submit(f"9197{n:08d}", "menu", media=flyer) for n in range(2)),
+        )
+    assert picky_simulator.stats.requests["push"] == 2
+    media = {r.number[:4]: r.media for r in picky_simulator.messages}
+    assert media == {"9198": poster, "9197": flyer}
+
+
 async def test_a_lone_message_lingers_but_a_full_batch_does_not(
     picky_simulator: Simulator,
 ) -> None:

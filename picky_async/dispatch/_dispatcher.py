@@ -245,7 +245,8 @@ class Dispatcher:
         try:
             for message in messages:
                 entry = self._entry(message, priority, application)
-                await self._wait_for_room()
+                if self._queue.full():
+                    await self._wait_for_room()
                 self._put(entry)
                 entries.append(entry)
                 if progress is not None:
@@ -281,7 +282,7 @@ class Dispatcher:
             raise EmptyMessage(f"the message to {message.number} has neither text nor media")
         return Entry(
             message,
-            Priority(priority),
+            priority if type(priority) is Priority else Priority(priority),  # cheap when typed
             self._application if application is None else application,
             asyncio.get_running_loop().create_future(),
         )

@@ -24,20 +24,21 @@ def _refill_level(seconds_per_message: float, horizon: float, max_batch: int) ->
     sent) folds more messages into each push; the phone still has half a
     horizon of work when more arrives, so it never runs dry waiting.
     """
-    full = min(max_batch, math.ceil(horizon / seconds_per_message))
+    full = min(max_batch, max(1, math.floor(horizon / seconds_per_message)))
     return max(0.0, horizon - math.ceil(full / 2) * seconds_per_message)
 
 
 def low_room(backlog: float, seconds_per_message: float, horizon: float, max_batch: int) -> int:
     """How many more low-priority messages a project with ``backlog`` may take.
 
-    None until the backlog is down to the refill level; then enough to bring
-    it back to the horizon (rounded up, so an idle phone always gets one), and
-    never more than ``max_batch``.
+    None until the backlog is down to the refill level; then as many as fit
+    under the horizon (an idle phone always gets one, even if it takes longer
+    than the horizon), and never more than ``max_batch``.
     """
     if backlog > _refill_level(seconds_per_message, horizon, max_batch) + _EPSILON:
         return 0
-    return min(max_batch, math.ceil((horizon - backlog) / seconds_per_message))
+    fits = math.floor((horizon - backlog) / seconds_per_message + _EPSILON)
+    return min(max_batch, max(1, fits))
 
 
 def refill_delay(

@@ -29,7 +29,9 @@ class Project:
     """
 
     token: str = attrs.field(repr=False, validator=attrs.validators.min_len(1))
-    name: str | None = None
-    seconds_per_message: float = attrs.field(default=5.0, validator=attrs.validators.gt(0))
-    push_limit: RateLimit = _PUSH_LIMIT
-    status_limit: RateLimit = _STATUS_LIMIT
+    name: str | None = attrs.field(default=None, kw_only=True)
+    seconds_per_message: float = attrs.field(
+        default=5.0, kw_only=True, validator=attrs.validators.gt(0)
+    )
+    push_limit: RateLimit = attrs.field(default=_PUSH_LIMIT, kw_only=True)
+    status_limit: RateLimit = attrs.field(default=_STATUS_LIMIT, kw_only=True)

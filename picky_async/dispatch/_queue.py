@@ -130,11 +130,16 @@ class MemoryQueue:
         Raises:
             asyncio.QueueFull: when ``max_pending`` messages already wait.
         """
-        if self.full():
+        if self._high + self._low >= self.max_pending:
             raise asyncio.QueueFull
         entry.stage = Stage.QUEUED
-        self._lane(entry.lane).side(entry.high).append(entry)
-        self._count(entry, 1)
+        lane = self._lanes.get(entry.lane) or self._lane(entry.lane)
+        if entry.high:
+            lane.high.append(entry)
+            self._high += 1
+        else:
+            lane.low.append(entry)
+            self._low += 1
 
     def requeue(self, entries: Iterable[Entry]) -> None:
         """Put entries back at the front of their lanes, keeping their order."""
@@ -155,8 +160,12 @@ class MemoryQueue:
             entry = side.popleft()
             if entry.stage != Stage.QUEUED:
                 continue  # discarded, and counted out then
-            self._count(entry, -1)
-            self._wake_one()
+            if high:
+                self._high -= 1
+            else:
+                self._low -= 1
+            if self._room_waiters:
+                self._wake_one()
             if not entry.future.done():
                 return entry
             entry.stage = Stage.CANCELLED  # its caller cancelled the future itself
