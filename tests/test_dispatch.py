@@ -184,3 +184,17 @@ async def test_every_project_offline_waits_for_a_probe(picky_simulator: Simulato
         receipt = await waiting
         assert loop.time() - start <= 61  # the next probe within the status limit
     assert receipt.project == "project-1"
+
+
+async def test_a_client_that_cannot_be_built_fails_the_waiting_sends() -> None:
+    def broken(project: pa.Project) -> FakeClient:
+        raise OSError("no route to the service")
+
+    d = pa.Dispatcher([pa.Project("token")], client_factory=broken)
+    waiting = d.submit("919800000001", "hi")
+    with pytest.raises(pa.DispatcherClosed) as closed:
+        await waiting
+    assert isinstance(closed.value.__cause__, OSError)
+    assert [m.number for m in closed.value.messages] == ["919800000001"]
+    with pytest.raises(OSError, match="no route"):
+        await d.close()

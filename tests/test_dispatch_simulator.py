@@ -173,7 +173,9 @@ async def test_sticky_recipients_keep_their_project(picky_simulator: Simulator) 
     assert set(rounds[0].values()) == {"project-1", "project-2", "project-3"}
 
 
-async def test_failover_loses_and_duplicates_nothing(picky_simulator: Simulator) -> None:
+async def test_failover_loses_and_duplicates_nothing(
+    picky_simulator: Simulator, caplog: pytest.LogCaptureFixture
+) -> None:
     projects = add_projects(picky_simulator, 0.5, 0.5, 0.5)
     messages = campaign(600)
     async with pa.Dispatcher(projects, base_url=picky_simulator.base_url, horizon=10.0) as d:
@@ -186,6 +188,8 @@ async def test_failover_loses_and_duplicates_nothing(picky_simulator: Simulator)
     assert numbers_accepted(picky_simulator) == collections.Counter(m.number for m in messages)
     assert [r.number for r in receipts] == [m.number for m in messages]
     assert picky_simulator.stats.over_limit == collections.Counter()
+    assert "project project-2 suspended" in caplog.text
+    assert not any(project.token in caplog.text for project in projects)
 
 
 async def test_a_suspended_project_comes_back_after_a_probe(picky_simulator: Simulator) -> None:

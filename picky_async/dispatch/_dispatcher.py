@@ -259,8 +259,8 @@ class Dispatcher:
                     results.append(error)
         except BaseException:
             for entry in entries:
-                if self._queue.discard(entry) or not entry.future.done():
-                    entry.future.cancel()
+                self._queue.discard(entry)
+                entry.future.cancel()  # a pushed message's answer is then ignored
             raise
         if progress is not None and settled < len(entries):
             # The last answers' callbacks are still scheduled: report them now.
@@ -308,23 +308,28 @@ class Dispatcher:
     async def _run(self) -> None:
         own_session: aiohttp.ClientSession | None = None
         clients: list[PickyClient] = []
-        if self._client_factory is not None:
-            for sender in self._senders:
-                sender.pusher = self._client_factory(sender.project)
-        else:
-            session = self._session or (own_session := aiohttp.ClientSession())
-            for sender in self._senders:
-                client = PickyClient(
-                    sender.project.token,
-                    base_url=self._base_url,
-                    session=session,
-                    timeout=self._timeout,
-                    retry=None,  # the dispatcher moves the messages instead
-                )
-                clients.append(client)
-                sender.pusher = client
         try:
+            if self._client_factory is not None:
+                for sender in self._senders:
+                    sender.pusher = self._client_factory(sender.project)
+            else:
+                session = self._session or (own_session := aiohttp.ClientSession())
+                for sender in self._senders:
+                    client = PickyClient(
+                        sender.project.token,
+                        base_url=self._base_url,
+                        session=session,
+                        timeout=self._timeout,
+                        retry=None,  # the dispatcher moves the messages instead
+                    )
+                    clients.append(client)
+                    sender.pusher = client
             await self._scheduler.run()
+        except BaseException as error:
+            # Whatever stopped us, no caller is left waiting forever.
+            self._closing = self._scheduler.closing = True
+            self._scheduler.abandon(cause=error)
+            raise
         finally:
             for client in clients:
                 await client.close()

@@ -11,6 +11,7 @@ message, an answer) or until the one alarm it keeps for the earliest deadline
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 from collections.abc import Coroutine, Sequence
 from typing import Any
@@ -26,6 +27,8 @@ from ._routing import EarliestFinish, rendezvous
 from ._sender import Sender, Verdict, verdict_for
 
 __all__ = ["Scheduler"]
+
+_log = logging.getLogger(__name__)
 
 _NEVER = math.inf
 # Timers fire up to the loop's clock resolution early (looptime rounds its
@@ -315,8 +318,10 @@ class Scheduler:
 
     def _went_down(self, sender: Sender) -> None:
         """A project went down: its routed messages go back for the others."""
-        if sender.ledger.health is Health.DISABLED:
-            self.last_error = sender.ledger.last_error
+        ledger = sender.ledger
+        if ledger.health is Health.DISABLED:
+            self.last_error = ledger.last_error
+        _log.warning("project %s %s: %s", sender.name, ledger.health.value, ledger.last_error)
         self.queue.requeue(sender.accumulator.take_all())
         self._relane()
 
@@ -350,6 +355,7 @@ class Scheduler:
                 self._went_down(sender)
         else:
             if sender.status_answered(status, seq, loop.time()):
+                _log.warning("project %s is back", sender.name)
                 self._relane()
         finally:
             sender.polled_at = loop.time()
@@ -365,7 +371,7 @@ class Scheduler:
             entries += sender.accumulator.take_all()
         return entries
 
-    def abandon(self) -> None:
+    def abandon(self, *, cause: BaseException | None = None) -> None:
         """Fail every message not yet pushed with one :class:`DispatcherClosed`."""
         entries = [e for e in self._take_everything() if not e.future.done()]
         if entries:
@@ -373,6 +379,7 @@ class Scheduler:
                 f"closed with {len(entries)} messages unsent",
                 messages=[entry.message for entry in entries],
             )
+            error.__cause__ = cause
             self._fail(entries, error)
         self.wake()
 
