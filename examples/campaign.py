@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import logging
+import sys
 import time
 
 import picky_async as pa
@@ -70,4 +72,6 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    # The Dispatcher logs projects going down and coming back.
+    logging.basicConfig(level=logging.WARNING, format="  -- %(message)s", stream=sys.stdout)
     asyncio.run(main())

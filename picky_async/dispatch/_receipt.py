@@ -23,4 +23,4 @@ class Receipt:
     msg_id: str | None
     project: str
     number: str
-    priority: Priority | int
+    priority: Priority
