@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import collections
+import random
 from collections.abc import Sequence
 
 import aiohttp
@@ -198,3 +200,72 @@ async def test_a_client_that_cannot_be_built_fails_the_waiting_sends() -> None:
     assert [m.number for m in closed.value.messages] == ["919800000001"]
     with pytest.raises(OSError, match="no route"):
         await d.close()
+
+
+class ChaosClient(FakeClient):
+    """Fails pushes and status checks at random; an uncertain push was accepted."""
+
+    def __init__(self, rng: random.Random, accepted: list[str]) -> None:
+        super().__init__()
+        self.rng = rng
+        self.accepted = accepted
+
+    async def push(
+        self,
+        messages: Sequence[pa.Message],
+        *,
+        application: pa.Application | int = pa.Application.WHATSAPP,
+        priority: pa.Priority | int = pa.Priority.LOW,
+        global_message: str | None = None,
+        global_media: str | None = None,
+    ) -> pa.PushResult:
+        await asyncio.sleep(self.rng.uniform(0.001, 0.5))
+        roll = self.rng.random()
+        if roll < 0.1:
+            raise pa.DeviceUnreachable("offline", code=404)
+        if roll < 0.15:
+            raise pa.TransportError("connection refused")
+        if roll < 0.2:
+            raise pa.RateLimited("429", status=429)
+        numbers = [m.number for m in messages]
+        if roll < 0.25:
+            self.accepted.extend(numbers)
+            raise pa.DeliveryUncertain("no answer")
+        if roll < 0.27:
+            raise pa.InvalidPushId("odd answer", code=503)  # rejects this batch only
+        self.accepted.extend(numbers)
+        recipients = tuple(pa.Recipient(f"{n}-id", n) for n in numbers)
+        return pa.PushResult(push_id="p", recipients=recipients)
+
+    async def device_status(self) -> pa.DeviceStatus:
+        await asyncio.sleep(0.01)
+        if self.rng.random() < 0.3:
+            raise pa.DeviceUnreachable("still offline", code=404)
+        return pa.DeviceStatus(message_queue_count=self.rng.randint(0, 5))
+
+
+@pytest.mark.parametrize("seed", range(12))
+async def test_under_random_failures_every_message_is_answered_once(seed: int) -> None:
+    rng = random.Random(seed)
+    accepted: list[str] = []
+    clients = [ChaosClient(rng, accepted) for _ in range(3)]
+    messages = [pa.Message(f"9198{n:08d}", rng.choice(["a", "b"])) for n in range(300)]
+    high = {m.number for m in messages if rng.random() < 0.1}
+    async with dispatcher(*clients, horizon=2.0, max_batch=20, sticky=seed % 2 == 1) as d:
+        futures = [
+            d.submit(m.number, m.text, priority=pa.Priority.HIGH if m.number in high else 0)
+            for m in messages
+        ]
+        results = await asyncio.gather(*futures, return_exceptions=True)
+    times_accepted = collections.Counter(accepted)
+    assert max(times_accepted.values()) == 1  # nothing went twice
+    for message, result in zip(messages, results, strict=True):
+        if isinstance(result, pa.Receipt):
+            assert result.number == message.number
+            assert result.msg_id == f"{message.number}-id"
+            assert times_accepted[message.number] == 1
+        elif isinstance(result, pa.DeliveryUncertain):
+            assert times_accepted[message.number] == 1  # in this fake, it did arrive
+        else:
+            assert isinstance(result, pa.InvalidPushId)
+            assert times_accepted[message.number] == 0
