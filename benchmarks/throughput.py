@@ -1,12 +1,14 @@
 """Throughput and CPU overhead: the Dispatcher against raw aiohttp and naive sending.
 
-The same messages go three ways to a Simulator in another process, whose
+The same messages go four ways to a Simulator in another process, whose
 phones take 0 s a message and whose push limit is raised out of the way:
 
 - raw aiohttp posts the pushes the Dispatcher would make, built and encoded
   before the clock starts: the transport limit;
 - the Dispatcher (``send_many``) routes, folds and pushes them itself;
-- naive sending pushes one message per request through ``PickyClient``.
+- naive sending pushes one message per request through ``PickyClient``;
+- and, as context, ``PickyClient.push`` of the same batches of 100: the client
+  and wire layers' share of the cost, without the Dispatcher.
 
 Each way keeps one request in flight per project, as the Dispatcher does.
 CPU is ``time.process_time()`` of this process alone: the client's cost. Each
@@ -170,11 +172,16 @@ async def _dispatcher(
         raise RuntimeError("the Dispatcher lost messages")
 
 
-async def _naive(base_url: str, tokens: Sequence[str], messages: Sequence[pa.Message]) -> None:
-    async def one_by_one(client: pa.PickyClient, own: Sequence[pa.Message]) -> None:
-        for message in own:
-            await client.push([message])
+async def _pushes(
+    base_url: str, tokens: Sequence[str], messages: Sequence[pa.Message], per_push: int
+) -> None:
+    """``PickyClient.push`` of ``per_push`` messages at a time, batch k to project k mod n."""
 
+    async def in_turn(client: pa.PickyClient, own: Sequence[Sequence[pa.Message]]) -> None:
+        for batch in own:
+            await client.push(batch)
+
+    batches = [messages[first : first + per_push] for first in range(0, len(messages), per_push)]
     async with aiohttp.ClientSession() as session:
         clients = [
             pa.PickyClient(token, base_url=base_url, session=session, retry=None)
@@ -182,19 +189,29 @@ async def _naive(base_url: str, tokens: Sequence[str], messages: Sequence[pa.Mes
         ]
         count = len(clients)
         await asyncio.gather(
-            *(one_by_one(client, messages[p::count]) for p, client in enumerate(clients))
+            *(in_turn(client, batches[p::count]) for p, client in enumerate(clients))
         )
 
 
 @attrs.frozen
 class Comparison:
-    """The three ways, for one number of projects."""
+    """Every way, for one number of projects."""
 
     projects: int
     raw: Measured
+    client: Measured
     dispatcher: Measured
     naive: Measured
     profile: str | None
+
+    def ways(self) -> list[tuple[str, Measured]]:
+        """Each way with its name, from the transport limit to naive sending."""
+        return [
+            ("raw aiohttp", self.raw),
+            ("PickyClient", self.client),
+            ("Dispatcher", self.dispatcher),
+            ("naive", self.naive),
+        ]
 
 
 def _compare(
@@ -206,29 +223,29 @@ def _compare(
         bodies = _shares(server.tokens, messages, max_batch)
         return lambda: _raw(server.base_url, count, bodies)
 
+    def client(server: SimulatorProcess) -> Work:
+        return lambda: _pushes(server.base_url, server.tokens, messages, max_batch)
+
     def dispatcher(server: SimulatorProcess) -> Work:
         return lambda: _dispatcher(server.base_url, server.tokens, messages, max_batch)
 
     def one_by_one(server: SimulatorProcess) -> Work:
-        return lambda: _naive(server.base_url, server.tokens, messages[:naive])
+        return lambda: _pushes(server.base_url, server.tokens, messages[:naive], 1)
 
     with simulator_process(count) as server:  # warm up: connections, lazily built hooks
         warm = messages[: max_batch * count]
         asyncio.run(_dispatcher(server.base_url, server.tokens, warm, max_batch))
     profiler = new_profiler() if args.profile else None
-    runs: dict[str, list[Measured]] = {"raw": [], "dispatcher": [], "naive": []}
+    runs: list[list[Measured]] = [[], [], [], []]
     for attempt in range(args.repeat):  # interleaved, so a slow spell hits every way
-        runs["raw"].append(_measure(count, len(messages), raw))
         watched = profiler if attempt == 0 else None
-        runs["dispatcher"].append(_measure(count, len(messages), dispatcher, watched))
-        runs["naive"].append(_measure(count, naive, one_by_one))
-    return Comparison(
-        count,
-        _median(runs["raw"]),
-        _median(runs["dispatcher"]),
-        _median(runs["naive"]),
-        None if profiler is None else hot_spots(profiler),
-    )
+        runs[0].append(_measure(count, len(messages), raw))
+        runs[1].append(_measure(count, len(messages), client))
+        runs[2].append(_measure(count, len(messages), dispatcher, watched))
+        runs[3].append(_measure(count, naive, one_by_one))
+    raw_run, client_run, dispatched, naive_run = (_median(way) for way in runs)
+    profile = None if profiler is None else hot_spots(profiler)
+    return Comparison(count, raw_run, client_run, dispatched, naive_run, profile)
 
 
 def _median(runs: Sequence[Measured]) -> Measured:
@@ -266,12 +283,14 @@ def _notes(comparisons: Sequence[Comparison], args: argparse.Namespace) -> list[
         f"({args.naive_messages:,} messages, its rate is what counts).",
         "Simulator in another process, phones at 0 s/message, push limit raised to "
         "10**9/min on both sides; one request in flight per project in every run.",
+        "PickyClient (context): PickyClient.push of the same 100-message batches, "
+        "the client and wire layers without the Dispatcher.",
     ]
     for c in comparisons:
-        for name, run in (("raw", c.raw), ("Dispatcher", c.dispatcher), ("naive", c.naive)):
+        for name, run in c.ways():
             server = "n/a" if run.server_cpu_us is None else f"{run.server_cpu_us:.1f}"
             notes.append(
-                f"{c.projects:>3} project(s), {name:<10}: {run.rate:>9,.0f} msg/s, "
+                f"{c.projects:>3} project(s), {name:<11}: {run.rate:>9,.0f} msg/s, "
                 f"{run.wall:6.2f} s, client CPU {run.cpu_us:6.1f} µs/msg, "
                 f"server CPU {server} µs/msg"
             )
