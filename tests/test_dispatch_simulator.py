@@ -375,3 +375,18 @@ def test_names_and_reprs_never_show_tokens() -> None:
         pa.Dispatcher([pa.Project("same"), pa.Project("same")])
     with pytest.raises(ValueError, match="at least one"):
         pa.Dispatcher([])
+
+
+async def test_closing_mid_campaign_drains_what_was_queued(picky_simulator: Simulator) -> None:
+    projects = add_projects(picky_simulator, 1.0)
+    d = pa.Dispatcher(projects, base_url=picky_simulator.base_url, horizon=5.0, max_pending=10)
+    running = asyncio.create_task(d.send_many(campaign(100)))
+    await asyncio.sleep(20)
+    await d.close()  # drains: every queued message still goes
+    with pytest.raises(pa.DispatcherClosed) as closed:
+        await running
+    accepted = numbers_accepted(picky_simulator)
+    assert 10 < len(accepted) < 100
+    assert max(accepted.values()) == 1
+    assert closed.value.messages[0].number not in accepted  # the first one refused
+    assert d.stats().pending == 0

@@ -25,6 +25,30 @@ __all__ = ["Dispatcher"]
 Progress = Callable[[int, int], None]
 
 
+class _Progress:
+    """Reports a campaign's settled messages to the caller's ``progress``."""
+
+    __slots__ = ("count", "entries", "report", "total")
+
+    def __init__(self, report: Progress, entries: list[Entry], total: int | None) -> None:
+        self.report = report
+        self.entries = entries  # grows as the campaign is queued
+        self.total = total
+        self.count = 0
+
+    def settled(self, _: asyncio.Future[Receipt]) -> None:
+        """Done callback of each message's future."""
+        if self.count >= 0:
+            self.count += 1
+            self.report(self.count, len(self.entries) if self.total is None else self.total)
+
+    def finish(self) -> None:
+        """Report the end now: the last callbacks may still be scheduled, not run."""
+        if 0 <= self.count < len(self.entries):
+            self.report(len(self.entries), len(self.entries))
+        self.count = -1
+
+
 class Dispatcher:
     """Sends messages through several projects, fast and within every limit.
 
@@ -227,30 +251,27 @@ class Dispatcher:
 
         Raises:
             EmptyMessage: for a message with neither text nor media.
-            DispatcherClosed: when the dispatcher closes before the campaign is queued.
+            DispatcherClosed: when the dispatcher closed before the whole campaign
+                was queued (raised once the queued part has settled).
             PickyError: the first failure, without ``return_exceptions``.
         """
         entries: list[Entry] = []
         total = len(messages) if isinstance(messages, Sized) else None
-        settled = 0
-
-        def count(_: asyncio.Future[Receipt]) -> None:
-            nonlocal settled
-            if settled < 0:
-                return  # already reported complete
-            settled += 1
-            assert progress is not None
-            progress(settled, len(entries) if total is None else total)
-
+        tracker = None if progress is None else _Progress(progress, entries, total)
+        stopped: DispatcherClosed | None = None
         try:
             for message in messages:
                 entry = self._entry(message, priority, application)
                 if self._queue.full():
                     await self._wait_for_room()
-                self._put(entry)
+                try:
+                    self._put(entry)
+                except DispatcherClosed as closed:
+                    stopped = closed  # what is queued goes as close() decides
+                    break
                 entries.append(entry)
-                if progress is not None:
-                    entry.future.add_done_callback(count)
+                if tracker is not None:
+                    entry.future.add_done_callback(tracker.settled)
             results: list[Receipt | BaseException] = []
             for entry in entries:
                 try:
@@ -262,10 +283,10 @@ class Dispatcher:
                 self._queue.discard(entry)
                 entry.future.cancel()  # a pushed message's answer is then ignored
             raise
-        if progress is not None and settled < len(entries):
-            # The last answers' callbacks are still scheduled: report them now.
-            settled = -1
-            progress(len(entries), len(entries))
+        if tracker is not None:
+            tracker.finish()
+        if stopped is not None:
+            raise stopped
         if not return_exceptions:
             for result in results:
                 if isinstance(result, BaseException):
