@@ -210,18 +210,24 @@ async def test_sticky_failover_moves_only_the_lost_projects_recipients(
 ) -> None:
     projects = add_projects(picky_simulator, 0.1, 0.1, 0.1)
     numbers = [m.number for m in campaign(90)]
+    offline = picky_simulator.project("project-3")
     async with pa.Dispatcher(projects, base_url=picky_simulator.base_url, sticky=True) as d:
-        before = {
-            r.number: r.project for r in await d.send_many(pa.Message(n, "a") for n in numbers)
-        }
-        picky_simulator.project("project-3").state = ProjectState.OFFLINE
-        during = {
-            r.number: r.project for r in await d.send_many(pa.Message(n, "b") for n in numbers)
-        }
+
+        async def where(text: str) -> dict[str, str]:
+            receipts = await d.send_many(pa.Message(n, text) for n in numbers)
+            return {r.number: r.project for r in receipts}
+
+        before = await where("a")
+        offline.state = ProjectState.OFFLINE
+        during = await where("b")
+        offline.state = ProjectState.ONLINE
+        await asyncio.sleep(120)  # probed, and back
+        after = await where("c")
     moved = {n for n in numbers if before[n] != during[n]}
     assert moved == {n for n in numbers if before[n] == "project-3"}
     assert "project-3" not in during.values()
-    assert sum(numbers_accepted(picky_simulator).values()) == 2 * len(numbers)
+    assert after == before  # moved only while their project was down
+    assert sum(numbers_accepted(picky_simulator).values()) == 3 * len(numbers)
 
 
 async def test_disabled_projects_give_way_then_fail_with_the_last_error(
