@@ -1,11 +1,14 @@
-"""The dispatch layer: queue -> route -> fold -> pace -> push, across projects."""
+"""The dispatch layer: queue -> route -> fold -> pace -> push, across projects.
+
+The queue (``_queue.PendingQueue``) and the per-project ledger
+(``_ledger.Ledger``) are interfaces with in-memory implementations, so that
+state shared between processes can replace them later.
+"""
 
 from __future__ import annotations
 
 from ._dispatcher import Dispatcher
-from ._ledger import Health, Ledger, MemoryLedger
 from ._project import Project
-from ._queue import MemoryQueue, PendingQueue
 from ._receipt import Receipt
 from ._sender import Pusher
 from ._stats import DispatcherStats, ProjectStats
@@ -13,11 +16,6 @@ from ._stats import DispatcherStats, ProjectStats
 __all__ = [
     "Dispatcher",
     "DispatcherStats",
-    "Health",
-    "Ledger",
-    "MemoryLedger",
-    "MemoryQueue",
-    "PendingQueue",
     "Project",
     "ProjectStats",
     "Pusher",
