@@ -7,6 +7,11 @@ take any message, or one lane per project when recipients stick to a project.
 :class:`PendingQueue` is the interface the dispatcher needs, so a queue shared
 between processes (a Redis stream per lane and priority) can replace
 :class:`MemoryQueue` without touching routing or folding.
+
+The queue itself is strict priority. High priority never takes low
+priority's room here (it skips the horizon), so the place where the two
+compete, and where aging keeps low priority from starving, is a project's
+push slot: see ``Accumulator.pop_ready``.
 """
 
 from __future__ import annotations
