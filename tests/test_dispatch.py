@@ -209,6 +209,7 @@ class ChaosClient(FakeClient):
         super().__init__()
         self.rng = rng
         self.accepted = accepted
+        self.in_flight = self.most_in_flight = 0
 
     async def push(
         self,
@@ -219,7 +220,12 @@ class ChaosClient(FakeClient):
         global_message: str | None = None,
         global_media: str | None = None,
     ) -> pa.PushResult:
-        await asyncio.sleep(self.rng.uniform(0.001, 0.5))
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            await asyncio.sleep(self.rng.uniform(0.001, 0.5))
+        finally:
+            self.in_flight -= 1
         roll = self.rng.random()
         if roll < 0.1:
             raise pa.DeviceUnreachable("offline", code=404)
@@ -257,6 +263,7 @@ async def test_under_random_failures_every_message_is_answered_once(seed: int) -
             for m in messages
         ]
         results = await asyncio.gather(*futures, return_exceptions=True)
+    assert [client.most_in_flight for client in clients] == [1, 1, 1]  # one push at a time
     times_accepted = collections.Counter(accepted)
     assert max(times_accepted.values()) == 1  # nothing went twice
     for message, result in zip(messages, results, strict=True):
