@@ -255,6 +255,7 @@ class Scheduler:
         sender.push_seq += 1
         sender.ledger.add_work(now, len(batch.entries), high=batch.high)
         self._spawn(self._push(sender, batch))
+        self.wake()  # route the next batch while this one is in flight
 
     async def _push(self, sender: Sender, batch: Batch) -> None:
         assert sender.pusher is not None
