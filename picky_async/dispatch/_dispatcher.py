@@ -198,13 +198,7 @@ class Dispatcher:
         """
         entry = self._entry(Message(number, text, media), priority, application)
         self._put(entry)
-        queue = self._queue
-
-        def withdraw_if_cancelled(future: asyncio.Future[Receipt]) -> None:
-            if future.cancelled():
-                queue.discard(entry)
-
-        entry.future.add_done_callback(withdraw_if_cancelled)
+        entry.future.add_done_callback(entry.withdraw_if_cancelled)
         return entry.future
 
     @overload

@@ -40,7 +40,7 @@ class Stage:
 class Entry:
     """One message the dispatcher owes an answer for, with its caller's future."""
 
-    __slots__ = ("application", "future", "high", "lane", "message", "priority", "stage")
+    __slots__ = ("application", "future", "high", "lane", "message", "priority", "queue", "stage")
 
     def __init__(
         self,
@@ -57,6 +57,12 @@ class Entry:
         self.lane = lane
         self.stage = Stage.QUEUED
         self.high = priority is Priority.HIGH  # it goes before every low-priority message
+        self.queue: PendingQueue | None = None  # where it waits, once queued
+
+    def withdraw_if_cancelled(self, future: asyncio.Future[Receipt]) -> None:
+        """Done callback of a future handed to a caller: cancelling it withdraws the entry."""
+        if future.cancelled() and self.queue is not None:
+            self.queue.discard(self)
 
 
 class PendingQueue(Protocol):
@@ -138,6 +144,7 @@ class MemoryQueue:
         if self._high + self._low >= self.max_pending:
             raise asyncio.QueueFull
         entry.stage = Stage.QUEUED
+        entry.queue = self
         lane = self._lanes.get(entry.lane) or self._lane(entry.lane)
         if entry.high:
             lane.high.append(entry)
