@@ -10,6 +10,7 @@ recipients.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import heapq
 import itertools
@@ -21,9 +22,21 @@ __all__ = ["EarliestFinish", "rendezvous"]
 T = TypeVar("T")
 
 
-def _score(name: str, key: str) -> int:
-    digest = hashlib.blake2b(f"{name}\0{key}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
+_MASK = (1 << 64) - 1
+
+
+@functools.lru_cache(maxsize=4096)
+def _hash(text: str) -> int:
+    """A 64-bit hash that, unlike ``hash()``, is the same in every process."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+
+
+def _weight(name_hash: int, key_hash: int) -> int:
+    """Mix two hashes into a weight (the splitmix64 finalizer): cheap per name."""
+    x = ((name_hash ^ key_hash) * 0x9E3779B97F4A7C15) & _MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
 
 
 def rendezvous(key: str, names: Sequence[str]) -> int:
@@ -37,7 +50,9 @@ def rendezvous(key: str, names: Sequence[str]) -> int:
     """
     if not names:
         raise ValueError("rendezvous hashing needs at least one name")
-    return max(range(len(names)), key=lambda i: _score(names[i], key))
+    key_hash = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
+    weights = [_weight(_hash(name), key_hash) for name in names]
+    return weights.index(max(weights))
 
 
 class EarliestFinish(Generic[T]):
