@@ -163,6 +163,18 @@ async def test_high_priority_goes_first_and_carries_priority_1(picky_simulator: 
     assert picky_simulator.messages[0].number == "919800000002"
 
 
+async def test_a_burst_of_high_priority_sends_folds(picky_simulator: Simulator) -> None:
+    phone = picky_simulator.add_project(seconds_per_message=1.0)
+    projects = [pa.Project(phone.token, seconds_per_message=1.0)]
+    async with pa.Dispatcher(projects, base_url=picky_simulator.base_url) as d:
+        codes = [
+            d.submit(f"9198{n:08d}", f"code {n}", priority=pa.Priority.HIGH) for n in range(50)
+        ]
+        receipts = await asyncio.gather(*codes)
+    assert len({r.push_id for r in receipts}) == 1
+    assert picky_simulator.stats.requests["push"] == 1
+
+
 async def test_a_borrowed_session_stays_open(picky_simulator: Simulator) -> None:
     phone = picky_simulator.add_project(seconds_per_message=0.1)
     async with aiohttp.ClientSession() as session:

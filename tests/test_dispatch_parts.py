@@ -233,10 +233,13 @@ async def test_batches_leave_when_full_urgent_or_after_linger() -> None:
     assert acc.pop_ready(10.0, aging=60) is None  # the fourth waits for company
     assert acc.next_deadline() == 10.5
     acc.add(entry(media="https://x/y.png"), 10.2)  # another key: its own batch
-    acc.add(entry(high=True), 10.3)  # high priority leaves at once
+    acc.add(entry("919800000001", high=True), 10.3)  # high priority leaves at once...
+    acc.add(entry("919800000002", high=True), 10.3)  # ...with whatever joins it first
+    assert acc.next_deadline() == 10.5
     urgent = acc.pop_ready(10.3, aging=60)
     assert urgent is not None
     assert urgent.high
+    assert len(urgent.entries) == 2
     acc.seal(10.5)
     lingered = acc.pop_ready(10.5, aging=60)
     assert lingered is not None

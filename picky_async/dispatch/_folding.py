@@ -21,9 +21,10 @@ __all__ = ["Accumulator", "Batch", "fold"]
 class Batch:
     """Entries of one project that fold into one push, in arrival order."""
 
-    __slots__ = ("application", "entries", "high", "media", "priority", "started_at")
+    __slots__ = ("application", "entries", "high", "key", "media", "priority", "started_at")
 
-    def __init__(self, first: Entry, now: float) -> None:
+    def __init__(self, key: Hashable, first: Entry, now: float) -> None:
+        self.key = key
         self.application = first.application
         self.priority = first.priority
         self.media = first.message.media
@@ -67,18 +68,17 @@ class Accumulator:
 
     def add(self, entry: Entry, now: float) -> None:
         """Fold ``entry`` into its batch; a batch that fills up is ready at once."""
-        message = entry.message
-        key = (entry.application, entry.priority, message.media)
+        key = (entry.application, entry.priority, entry.message.media)
         batch = self._open.get(key)
         if batch is None:
-            batch = self._open[key] = Batch(entry, now)
+            batch = self._open[key] = Batch(key, entry, now)
         batch.entries.append(entry)
         entry.stage = Stage.ASSIGNED
         if entry.high:
             self.high_count += 1
         else:
             self.low_count += 1
-        if entry.high or len(batch.entries) >= self.max_batch:
+        if len(batch.entries) >= self.max_batch:
             self._ready.append(self._open.pop(key))
 
     def seal(self, now: float, *, everything: bool = False) -> None:
@@ -87,15 +87,19 @@ class Accumulator:
             if everything or batch.started_at + self.linger <= now:
                 self._ready.append(self._open.pop(key))
 
+    def _urgent(self) -> list[Batch]:
+        # High priority is ready at once, yet takes company until it leaves,
+        # so a burst of urgent sends still folds into one push.
+        return [batch for batch in self._open.values() if batch.high]
+
     def next_deadline(self) -> float | None:
-        """When the oldest open batch's linger ends, if any batch is open."""
-        if not self._open:
-            return None
-        return min(batch.started_at for batch in self._open.values()) + self.linger
+        """When the oldest open low-priority batch's linger ends, if any is open."""
+        starts = [batch.started_at for batch in self._open.values() if not batch.high]
+        return min(starts) + self.linger if starts else None
 
     def has_ready(self) -> bool:
         """Whether a batch is ready to leave."""
-        return bool(self._ready)
+        return bool(self._ready) or bool(self._urgent())
 
     def pop_ready(self, now: float, aging: float) -> Batch | None:
         """The ready batch to push next: high priority first, oldest first within.
@@ -103,15 +107,19 @@ class Accumulator:
         A low-priority batch that has waited ``aging`` seconds goes before high
         ones, so a steady stream of high priority never starves low forever.
         """
-        if not self._ready:
+        candidates = [*self._ready, *self._urgent()]
+        if not candidates:
             return None
 
         def rank(batch: Batch) -> tuple[bool, float]:
             urgent = batch.high or batch.started_at + aging <= now
             return (not urgent, batch.started_at)
 
-        best = min(self._ready, key=rank)
-        self._ready.remove(best)
+        best = min(candidates, key=rank)
+        if self._open.get(best.key) is best:
+            del self._open[best.key]
+        else:
+            self._ready.remove(best)
         self._forget(best)
         return best
 
