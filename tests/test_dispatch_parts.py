@@ -14,6 +14,7 @@ from picky_async.dispatch._folding import Accumulator, fold
 from picky_async.dispatch._ledger import Health, MemoryLedger
 from picky_async.dispatch._pacing import low_room, refill_delay
 from picky_async.dispatch._queue import Entry, MemoryQueue
+from picky_async.dispatch._receipt import match_msg_ids
 from picky_async.dispatch._routing import EarliestFinish, rendezvous
 
 
@@ -260,3 +261,18 @@ async def test_an_aged_low_batch_goes_before_high_ones() -> None:
     second = acc.pop_ready(12.0, aging=10.0)
     assert second is not None
     assert not second.high
+
+
+def test_msg_ids_match_by_position_or_else_by_number() -> None:
+    numbers = ["919800000001", "919800000002", "919800000001"]
+
+    def answer(*pairs: tuple[str, str]) -> pa.PushResult:
+        return pa.PushResult("7", recipients=tuple(pa.Recipient(i, n) for i, n in pairs))
+
+    lined_up = answer(("a", "919800000001"), ("b", "919800000002"), ("c", "919800000001"))
+    assert match_msg_ids(numbers, lined_up) == ["a", "b", "c"]
+    shuffled = answer(("b", "919800000002"), ("a", "919800000001"), ("c", "919800000001"))
+    assert match_msg_ids(numbers, shuffled) == ["a", "b", "c"]
+    partial = answer(("b", "919800000002"))
+    assert match_msg_ids(numbers, partial) == [None, "b", None]
+    assert match_msg_ids(numbers, pa.PushResult("8")) == [None, None, None]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import attrs
 
 from .._enums import Priority
+from .._models import PushResult
 
-__all__ = ["Receipt"]
+__all__ = ["Receipt", "match_msg_ids"]
 
 
 @attrs.frozen
@@ -24,3 +27,21 @@ class Receipt:
     project: str
     number: str
     priority: Priority
+
+
+def match_msg_ids(numbers: Sequence[str], result: PushResult) -> list[str | None]:
+    """The ``msg_id`` the answer gave each pushed number, ``None`` where it gave none.
+
+    By position when the answer lists the numbers in the order pushed (the
+    usual case), else by number, the n-th answer for a number going to its
+    n-th message.
+    """
+    recipients = result.recipients
+    if len(recipients) == len(numbers) and all(
+        r.number == n for r, n in zip(recipients, numbers, strict=True)
+    ):
+        return [r.msg_id for r in recipients]
+    by_number: dict[str, list[str]] = {}
+    for recipient in reversed(recipients):
+        by_number.setdefault(recipient.number, []).append(recipient.msg_id)
+    return [ids.pop() if (ids := by_number.get(n)) else None for n in numbers]

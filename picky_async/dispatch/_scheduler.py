@@ -22,7 +22,7 @@ from ._folding import Batch, fold
 from ._ledger import Health
 from ._pacing import low_room, poll_interval, refill_delay
 from ._queue import Entry, PendingQueue, Stage
-from ._receipt import Receipt
+from ._receipt import Receipt, match_msg_ids
 from ._routing import EarliestFinish, rendezvous
 from ._sender import Sender, Verdict, verdict_for
 
@@ -281,19 +281,14 @@ class Scheduler:
             self.wake()
 
     def _deliver(self, sender: Sender, batch: Batch, result: PushResult) -> None:
-        msg_ids: dict[str, list[str]] = {}
-        for recipient in reversed(result.recipients):
-            msg_ids.setdefault(recipient.number, []).append(recipient.msg_id)
-        for entry in batch.entries:
-            number = entry.message.number
-            ids = msg_ids.get(number)
-            receipt = Receipt(
-                result.push_id, ids.pop() if ids else None, sender.name, number, entry.priority
-            )
+        entries, name, push_id = batch.entries, sender.name, result.push_id
+        numbers = [entry.message.number for entry in entries]
+        for entry, msg_id in zip(entries, match_msg_ids(numbers, result), strict=True):
             if not entry.future.done():
+                receipt = Receipt(push_id, msg_id, name, entry.message.number, entry.priority)
                 entry.future.set_result(receipt)
         sender.pushes += 1
-        sender.sent += len(batch.entries)
+        sender.sent += len(entries)
 
     def _push_failed(self, sender: Sender, batch: Batch, error: Exception) -> None:
         now = asyncio.get_running_loop().time()
