@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._client import DEFAULT_BASE_URL, PickyClient
 from ._enums import Application, CallStatus, DeviceCommand, MessageType, Priority, StatusCode
 from ._errors import (
     AuthenticationFailed,
@@ -25,20 +26,16 @@ from ._errors import (
     TransportError,
     UnsupportedAndroidVersion,
 )
+from ._inbound import InboundMessage, InstantReply, WebhookError
 from ._models import ActionResult, ConferenceCall, DeviceStatus, Message, PushResult, Recipient
 from ._numbers import normalize_number
 from ._ratelimit import RateLimit
-
-# -- client exports (wire/client work adds here) --
-from ._client import DEFAULT_BASE_URL, PickyClient
 from ._retry import RetryPolicy
-# -- webhook exports (webhook work adds here) --
-from ._inbound import InboundMessage, InstantReply, WebhookError
 from ._webhook import parse_webhook, webhook_handler
-# -- dispatch exports (dispatcher work adds here) --
 from .dispatch import Dispatcher, DispatcherStats, Project, ProjectStats, Receipt
 
 __all__ = [
+    "DEFAULT_BASE_URL",
     "ActionResult",
     "Application",
     "AuthenticationFailed",
@@ -50,43 +47,39 @@ __all__ = [
     "DeviceNotFound",
     "DeviceStatus",
     "DeviceUnreachable",
+    "Dispatcher",
     "DispatcherClosed",
+    "DispatcherStats",
     "EmptyMessage",
     "EmptyNumberList",
+    "InboundMessage",
+    "InstantReply",
     "InsufficientBalance",
     "InvalidNumber",
     "InvalidPushId",
     "InvalidUser",
     "Message",
     "MessageType",
+    "PickyClient",
     "PickyError",
     "PlanNotActive",
     "Priority",
+    "Project",
     "ProjectInactive",
+    "ProjectStats",
     "PushResult",
     "RateLimit",
     "RateLimited",
+    "Receipt",
     "Recipient",
+    "RetryPolicy",
     "StatusCode",
     "TooFewContacts",
     "TooManyContacts",
     "TransportError",
     "UnsupportedAndroidVersion",
-    "normalize_number",
-    # -- client names --
-    "DEFAULT_BASE_URL",
-    "PickyClient",
-    "RetryPolicy",
-    # -- webhook names --
-    "InboundMessage",
-    "InstantReply",
     "WebhookError",
+    "normalize_number",
     "parse_webhook",
     "webhook_handler",
-    # -- dispatch names --
-    "Dispatcher",
-    "DispatcherStats",
-    "Project",
-    "ProjectStats",
-    "Receipt",
 ]
