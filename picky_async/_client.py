@@ -244,9 +244,7 @@ class PickyClient:
         url = f"{self._base_url}/{request.path}"
         body, content_type = encode_body(converter.unstructure(request), self._encoding)
         try:
-            answered: tuple[int, object] = await self._retry.retrying(on=_NOT_SENT)(
-                self._post, url, body, content_type
-            )
+            answered = await self._retry.call(self._post, url, body, content_type, on=_NOT_SENT)
         except _NOT_SENT as exc:
             raise TransportError(f"could not connect to {url}: {exc}") from exc
         status, answer = answered

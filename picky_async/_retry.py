@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 import attrs
 import tenacity
 
 __all__ = ["RetryPolicy"]
+
+_T = TypeVar("_T")
 
 
 def _at_least_one(_: object, attribute: attrs.Attribute[int], value: int) -> None:
@@ -42,3 +47,18 @@ class RetryPolicy:
             retry=tenacity.retry_if_exception_type(on),
             reraise=True,
         )
+
+    async def call(
+        self,
+        fn: Callable[..., Awaitable[_T]],
+        *args: object,
+        on: tuple[type[BaseException], ...],
+    ) -> _T:
+        """Await ``fn(*args)``, retrying the exceptions ``on`` as :meth:`retrying` does.
+
+        With one attempt it calls ``fn`` directly: tenacity's setup costs more
+        than a whole push's encoding, and there would be nothing to retry.
+        """
+        if self.attempts == 1:
+            return await fn(*args)
+        return await self.retrying(on=on)(fn, *args)

@@ -72,3 +72,23 @@ async def test_other_errors_are_not_retried() -> None:
 def test_bad_policies_are_refused(options: dict[str, float], reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
         pa.RetryPolicy(**options)  # type: ignore[arg-type]
+
+
+async def test_call_retries_as_the_policy_says() -> None:
+    calls: list[float] = []
+    policy = pa.RetryPolicy(attempts=3, wait_initial=0)
+    assert await policy.call(fail_until, 2, calls, on=(Refused,)) == "answer"
+    assert len(calls) == 3
+
+
+async def test_call_with_one_attempt_skips_tenacity(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_tenacity(*_: object, **__: object) -> None:
+        raise AssertionError("tenacity was set up for a single attempt")
+
+    monkeypatch.setattr(pa.RetryPolicy, "retrying", no_tenacity)
+    policy = pa.RetryPolicy(attempts=1)
+    calls: list[float] = []
+    assert await policy.call(fail_until, 0, calls, on=(Refused,)) == "answer"
+    with pytest.raises(Refused):
+        await policy.call(fail_until, 5, calls, on=(Refused,))
+    assert len(calls) == 2

@@ -36,6 +36,9 @@ _T = TypeVar("_T")
 
 _FORM = "application/x-www-form-urlencoded"
 
+# Compact, and UTF-8 rather than \u escapes; built once since every request uses it.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
 
 class MalformedPayload(ValueError):
     """A body or answer that does not have the shape the document gives it."""
@@ -43,7 +46,7 @@ class MalformedPayload(ValueError):
 
 def encode_body(payload: Mapping[str, Any], encoding: Encoding) -> tuple[bytes, str]:
     """Return the bytes to post and their content type: JSON, or JSON in ``data=``."""
-    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+    text = _ENCODER.encode(payload)
     if encoding == "form":
         return urllib.parse.urlencode({"data": text}).encode(), _FORM
     return text.encode(), "application/json"
