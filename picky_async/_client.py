@@ -14,7 +14,7 @@ import json
 import logging
 from collections.abc import Iterable, Sequence
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import aiohttp
 import yarl
@@ -39,11 +39,11 @@ from .wire import (
     DeviceStatusRequest,
     Encoding,
     MalformedPayload,
-    PushItem,
     PushRequest,
     Request,
     converter,
     encode_body,
+    push_body,
     structure_answer,
 )
 
@@ -172,7 +172,7 @@ class PickyClient:
             ValueError: for messages with different media, or a priority not 0/1.
             PickyError: see the class docstring.
         """
-        request = _push_request(
+        body = _push_body(
             self._token,
             list(messages),
             application=application,
@@ -180,7 +180,7 @@ class PickyClient:
             global_message=global_message,
             global_media=global_media,
         )
-        return await self._call(request, PushResult)
+        return await self._send(PushRequest.path, body, PushResult)
 
     async def conference(
         self,
@@ -241,8 +241,11 @@ class PickyClient:
         return await self._call(request, ActionResult)
 
     async def _call(self, request: Request, answer_type: type[_T]) -> _T:
-        url = f"{self._base_url}/{request.path}"
-        body, content_type = encode_body(converter.unstructure(request), self._encoding)
+        return await self._send(request.path, converter.unstructure(request), answer_type)
+
+    async def _send(self, path: str, payload: dict[str, Any], answer_type: type[_T]) -> _T:
+        url = f"{self._base_url}/{path}"
+        body, content_type = encode_body(payload, self._encoding)
         try:
             answered = await self._retry.call(self._post, url, body, content_type, on=_NOT_SENT)
         except _NOT_SENT as exc:
@@ -300,7 +303,7 @@ class PickyClient:
         return self._session
 
 
-def _push_request(
+def _push_body(
     token: str,
     messages: list[Message],
     *,
@@ -308,7 +311,7 @@ def _push_request(
     priority: Priority | int,
     global_message: str | None,
     global_media: str | None,
-) -> PushRequest:
+) -> dict[str, Any]:
     if not messages:
         raise EmptyNumberList("a push needs at least one message")
     if not all(isinstance(message, Message) for message in messages):
@@ -321,13 +324,13 @@ def _push_request(
                     f"the message to {message.number} has no text, and the push has "
                     "no global message or media"
                 )
-    return PushRequest(
+    return push_body(
         token,
+        [{"number": message.number, "message": message.text} for message in messages],
         application=_application(application),
         priority=Priority(priority),
         global_message=global_message or "",
         global_media=media,
-        data=tuple(PushItem(message.number, message.text) for message in messages),
     )
 
 

@@ -273,12 +273,16 @@ class Scheduler:
             raise
         except Exception as error:  # a custom pusher may raise anything
             self._push_failed(sender, batch, error)
-        else:
-            self._deliver(sender, batch, result)
+            return
         finally:
-            sender.ledger.record_push(asyncio.get_running_loop().time())
+            now = asyncio.get_running_loop().time()
+            sender.ledger.record_push(now)
             sender.pushing = None
             self.wake()
+        # The project's next batch leaves before this one's receipts are handed
+        # out, so that bookkeeping overlaps with the next request.
+        self._release(sender, now)
+        self._deliver(sender, batch, result)
 
     def _deliver(self, sender: Sender, batch: Batch, result: PushResult) -> None:
         entries, name, push_id = batch.entries, sender.name, result.push_id

@@ -23,7 +23,7 @@ from ._body import (
 from ._conference import ConferenceReportRequest, ConferenceRequest
 from ._converter import TIME_FORMAT, converter, format_time, parse_time
 from ._device import DeviceActionRequest, DeviceStatusRequest
-from ._push import PushItem, PushRequest
+from ._push import PushItem, PushRequest, push_body
 
 Request: TypeAlias = (
     PushRequest
@@ -51,6 +51,7 @@ __all__ = [
     "encode_body",
     "format_time",
     "parse_time",
+    "push_body",
     "structure_answer",
     "structure_request",
 ]
