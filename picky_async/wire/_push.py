@@ -125,10 +125,17 @@ def _text(value: object) -> str:
     return value
 
 
-def _credit(value: object) -> decimal.Decimal | None:
-    if value is None or value == "":
-        return None
-    return decimal.Decimal(_text(value))
+def _recipients(rows: list[Any]) -> tuple[Recipient, ...]:
+    credits: dict[object, decimal.Decimal | None] = {None: None, "": None}  # rows share them
+    recipients = []
+    for row in rows:
+        msg_id, number, credit = row["msg_id"], row["number"], row.get("credit")
+        if type(msg_id) is not str or type(number) is not str:
+            raise _Unusual
+        if credit not in credits:
+            credits[credit] = decimal.Decimal(_text(credit))
+        recipients.append(Recipient(msg_id, number, credits[credit]))
+    return tuple(recipients)
 
 
 def _read_push_result(payload: Any, _: Any = None) -> PushResult:
@@ -138,12 +145,11 @@ def _read_push_result(payload: Any, _: Any = None) -> PushResult:
         rows = payload.get("data")
         if type(status) is not int or not (rows is None or rows == "" or type(rows) is list):
             raise _Unusual
-        recipients = tuple(
-            Recipient(_text(row["msg_id"]), _text(row["number"]), _credit(row.get("credit")))
-            for row in rows or ()
-        )
         return PushResult(
-            _text(payload["push_id"]), status, _text(payload.get("message", "Success")), recipients
+            _text(payload["push_id"]),
+            status,
+            _text(payload.get("message", "Success")),
+            _recipients(rows) if rows else (),
         )
     except (_Unusual, LookupError, AttributeError, TypeError, decimal.InvalidOperation):
         return _structure_push_result(payload, PushResult)
