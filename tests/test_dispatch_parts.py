@@ -27,8 +27,7 @@ def entry(
     lane: str | None = None,
 ) -> Entry:
     priority = pa.Priority.HIGH if high else pa.Priority.LOW
-    future = asyncio.get_running_loop().create_future()
-    return Entry(pa.Message(number, text, media), priority, pa.Application.WHATSAPP, future, lane)
+    return Entry(pa.Message(number, text, media), priority, pa.Application.WHATSAPP, lane)
 
 
 def numbered(count: int, *, high: bool = False) -> list[Entry]:
@@ -83,7 +82,7 @@ async def test_discarded_and_cancelled_entries_are_skipped_and_counted_out() -> 
     assert queue.discard(discarded)
     assert not queue.discard(discarded)
     assert len(queue) == 2
-    cancelled.future.cancel()
+    cancelled.cancel()
     assert queue.pop(None, high=False) is kept
     assert queue.pop(None, high=False) is None
     assert len(queue) == 0

@@ -171,11 +171,7 @@ class Dispatcher:
         if block:
             await self._wait_for_room()
         self._put(entry)
-        try:
-            return await entry.future
-        except asyncio.CancelledError:
-            self._queue.discard(entry)
-            raise
+        return await entry  # cancelling this cancels the entry, which withdraws it
 
     def submit(
         self,
@@ -198,8 +194,7 @@ class Dispatcher:
         """
         entry = self._entry(Message(number, text, media), priority, application)
         self._put(entry)
-        entry.future.add_done_callback(entry.withdraw_if_cancelled)
-        return entry.future
+        return entry
 
     @overload
     async def send_many(
@@ -257,25 +252,26 @@ class Dispatcher:
             for message in messages:
                 entry = self._entry(message, priority, application)
                 if self._queue.full():
+                    self._kick()  # what is queued must move for room to free
                     await self._wait_for_room()
                 try:
-                    self._put(entry)
+                    self._enqueue(entry)
                 except DispatcherClosed as closed:
                     stopped = closed  # what is queued goes as close() decides
                     break
                 entries.append(entry)
                 if tracker is not None:
-                    entry.future.add_done_callback(tracker.settled)
+                    entry.add_done_callback(tracker.settled)
+            self._kick()
             results: list[Receipt | BaseException] = []
             for entry in entries:
                 try:
-                    results.append(await entry.future)
+                    results.append(await entry)
                 except Exception as error:
                     results.append(error)
         except BaseException:
             for entry in entries:
-                self._queue.discard(entry)
-                entry.future.cancel()  # a pushed message's answer is then ignored
+                entry.cancel()  # withdrawn if queued; a pushed one's answer is ignored
             raise
         if tracker is not None:
             tracker.finish()
@@ -299,7 +295,6 @@ class Dispatcher:
             message,
             priority if type(priority) is Priority else Priority(priority),  # cheap when typed
             self._application if application is None else application,
-            asyncio.get_running_loop().create_future(),
         )
 
     async def _wait_for_room(self) -> None:
@@ -307,10 +302,17 @@ class Dispatcher:
             await self._queue.wait_for_room()
 
     def _put(self, entry: Entry) -> None:
+        self._enqueue(entry)
+        self._kick()
+
+    def _enqueue(self, entry: Entry) -> None:
         if self._closing:
             raise DispatcherClosed("the dispatcher is closed", messages=[entry.message])
         entry.lane = self._scheduler.lane_for(entry.message.number)
         self._queue.put(entry)
+
+    def _kick(self) -> None:
+        """Start the scheduler if need be, and ask it for a turn (new messages wait)."""
         self._start()
         self._scheduler.wake()
 

@@ -34,7 +34,7 @@ class Batch:
 
     def live(self) -> list[Entry]:
         """The entries whose callers still wait (not cancelled meanwhile)."""
-        return [entry for entry in self.entries if not entry.future.done()]
+        return [entry for entry in self.entries if not entry.done()]
 
 
 def fold(entries: list[Entry]) -> tuple[list[Message], str | None]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import collections
 from collections.abc import Hashable, Iterable, Iterator
-from typing import Protocol
+from typing import Any, Protocol
 
 from .._enums import Application, Priority
 from .._models import Message
@@ -37,32 +37,41 @@ class Stage:
     CANCELLED = 3
 
 
-class Entry:
-    """One message the dispatcher owes an answer for, with its caller's future."""
+class Entry(asyncio.Future[Receipt]):
+    """One message the dispatcher owes an answer for; it is its caller's future.
 
-    __slots__ = ("application", "future", "high", "lane", "message", "priority", "queue", "stage")
+    One object rather than an entry holding a future: a campaign keeps a
+    hundred thousand of them pending, each costing memory and collector time.
+    Cancelling it withdraws the message if it still waits in the queue.
+    """
+
+    __slots__ = ("application", "high", "lane", "message", "priority", "queue", "stage")
 
     def __init__(
         self,
         message: Message,
         priority: Priority,
         application: Application | int,
-        future: asyncio.Future[Receipt],
         lane: Hashable = None,
+        *,
+        loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
+        super().__init__(loop=loop)
         self.message = message
         self.priority = priority
         self.application = application
-        self.future = future
         self.lane = lane
         self.stage = Stage.QUEUED
         self.high = priority is Priority.HIGH  # it goes before every low-priority message
         self.queue: PendingQueue | None = None  # where it waits, once queued
 
-    def withdraw_if_cancelled(self, future: asyncio.Future[Receipt]) -> None:
-        """Done callback of a future handed to a caller: cancelling it withdraws the entry."""
-        if future.cancelled() and self.queue is not None:
+    def cancel(self, msg: Any | None = None) -> bool:
+        """Cancel the caller's wait, and withdraw the message if it is still queued."""
+        if not super().cancel(msg):
+            return False
+        if self.queue is not None:
             self.queue.discard(self)
+        return True
 
 
 class PendingQueue(Protocol):
@@ -99,8 +108,8 @@ class MemoryQueue:
     :meth:`wait_for_room` waits (FIFO) until some leave. Messages coming back
     from a failed push (:meth:`requeue`) are always let in, at the front, since
     they were admitted once already. Discarded entries are counted out at once
-    and skipped when they reach the front; an entry whose future was cancelled
-    directly is counted out when it reaches the front.
+    and skipped when they reach the front; an entry settled some other way
+    while queued is counted out when it reaches the front.
     """
 
     def __init__(self, max_pending: int) -> None:
@@ -156,7 +165,7 @@ class MemoryQueue:
     def requeue(self, entries: Iterable[Entry]) -> None:
         """Put entries back at the front of their lanes, keeping their order."""
         for entry in reversed(list(entries)):
-            if entry.future.done():
+            if entry.done():
                 continue
             entry.stage = Stage.QUEUED
             self._lane(entry.lane).side(entry.high).appendleft(entry)
@@ -178,9 +187,9 @@ class MemoryQueue:
                 self._low -= 1
             if self._room_waiters:
                 self._wake_one()
-            if not entry.future.done():
+            if not entry.done():
                 return entry
-            entry.stage = Stage.CANCELLED  # its caller cancelled the future itself
+            entry.stage = Stage.CANCELLED  # settled while queued
         return None
 
     def discard(self, entry: Entry) -> bool:

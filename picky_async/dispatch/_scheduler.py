@@ -288,9 +288,10 @@ class Scheduler:
         entries, name, push_id = batch.entries, sender.name, result.push_id
         numbers = [entry.message.number for entry in entries]
         for entry, msg_id in zip(entries, match_msg_ids(numbers, result), strict=True):
-            if not entry.future.done():
-                receipt = Receipt(push_id, msg_id, name, entry.message.number, entry.priority)
-                entry.future.set_result(receipt)
+            if not entry.done():
+                entry.set_result(
+                    Receipt(push_id, msg_id, name, entry.message.number, entry.priority)
+                )
         sender.pushes += 1
         sender.sent += len(entries)
 
@@ -373,7 +374,7 @@ class Scheduler:
 
     def abandon(self, *, cause: BaseException | None = None) -> None:
         """Fail every message not yet pushed with one :class:`DispatcherClosed`."""
-        entries = [e for e in self._take_everything() if not e.future.done()]
+        entries = [e for e in self._take_everything() if not e.done()]
         if entries:
             error = DispatcherClosed(
                 f"closed with {len(entries)} messages unsent",
@@ -388,8 +389,8 @@ class Scheduler:
     ) -> None:
         failed = 0
         for entry in entries:
-            if not entry.future.done():
-                entry.future.set_exception(error)
+            if not entry.done():
+                entry.set_exception(error)
                 failed += 1
         if sender is None:
             self.failed += failed
