@@ -88,6 +88,19 @@ async def test_discarded_and_cancelled_entries_are_skipped_and_counted_out() -> 
     assert len(queue) == 0
 
 
+async def test_an_entry_is_its_callers_future_and_cancelling_withdraws_it() -> None:
+    queue = MemoryQueue(10)
+    waiting, settled = numbered(2)
+    queue.put(waiting)
+    assert isinstance(waiting, asyncio.Future)
+    assert waiting.cancel()
+    assert waiting.cancelled()
+    assert len(queue) == 0  # at once, not when it reaches the front
+    assert queue.pop(None, high=False) is None
+    settled.set_result(None)  # type: ignore[arg-type]
+    assert not settled.cancel()
+
+
 async def test_lanes_are_separate_and_can_be_emptied() -> None:
     queue = MemoryQueue(10)
     a, b = entry(lane="a"), entry(lane="b", high=True)
