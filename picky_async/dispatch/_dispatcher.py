@@ -295,6 +295,7 @@ class Dispatcher:
             message,
             priority if type(priority) is Priority else Priority(priority),  # cheap when typed
             self._application if application is None else application,
+            loop=asyncio.get_running_loop(),  # raises outside a running loop
         )
 
     async def _wait_for_room(self) -> None:
