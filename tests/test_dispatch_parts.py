@@ -139,20 +139,25 @@ def test_push_window_is_counted_from_answers() -> None:
     assert ledger.push_ready_at(20.0) == 50.0
 
 
+def health(ledger: MemoryLedger) -> Health:
+    """Read the health afresh, so mypy does not keep an earlier assert's narrowing."""
+    return ledger.health
+
+
 def test_suspension_backs_off_and_disabling_is_final() -> None:
     ledger = MemoryLedger(pa.Project("t"))
     error = pa.DeviceUnreachable("gone")
     ledger.suspend(0.0, error)
     first = ledger.resume_at
     ledger.suspend(first, error)
-    assert ledger.health is Health.SUSPENDED
+    assert health(ledger) is Health.SUSPENDED
     assert ledger.resume_at - first > first  # the wait doubled
     ledger.recover()
-    assert ledger.health is Health.HEALTHY
+    assert health(ledger) is Health.HEALTHY
     ledger.disable(pa.InsufficientBalance("broke"))
     ledger.recover()
     ledger.suspend(1.0, error)
-    assert ledger.health is Health.DISABLED
+    assert health(ledger) is Health.DISABLED
     assert isinstance(ledger.last_error, pa.InsufficientBalance)
 
 

@@ -45,7 +45,7 @@ answers = st.fixed_dictionaries(
 )
 
 
-def detailed(answer: object) -> object:
+def detailed(answer: Any) -> object:
     """What cattrs alone makes of an answer: the result, or the type of its error."""
     try:
         return _push._structure_push_result(answer, pa.PushResult)
