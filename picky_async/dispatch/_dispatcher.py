@@ -167,7 +167,7 @@ class Dispatcher:
             PickyError: why the service did not take it (the last project's error).
             DeliveryUncertain: when its push got no answer; it may have been sent.
         """
-        entry = self._entry(Message(number, text, media), priority, application)
+        entry = self._entry(Message(number, text, media), *self._options(priority, application))
         if block:
             await self._wait_for_room()
         self._put(entry)
@@ -192,7 +192,7 @@ class Dispatcher:
                 never waits, so use :meth:`send` or :meth:`send_many` for backpressure.
             DispatcherClosed: after :meth:`close`.
         """
-        entry = self._entry(Message(number, text, media), priority, application)
+        entry = self._entry(Message(number, text, media), *self._options(priority, application))
         self._put(entry)
         return entry
 
@@ -248,9 +248,10 @@ class Dispatcher:
         total = len(messages) if isinstance(messages, Sized) else None
         tracker = None if progress is None else _Progress(progress, entries, total)
         stopped: DispatcherClosed | None = None
+        options = self._options(priority, application)  # once, not per message
         try:
             for message in messages:
-                entry = self._entry(message, priority, application)
+                entry = self._entry(message, *options)
                 if self._queue.full():
                     self._kick()  # what is queued must move for room to free
                     await self._wait_for_room()
@@ -283,20 +284,26 @@ class Dispatcher:
                     raise result
         return results
 
+    def _options(
+        self, priority: Priority | int, application: Application | int | None
+    ) -> tuple[Priority, Application | int, asyncio.AbstractEventLoop]:
+        """What every entry of one call shares: its priority, application and loop."""
+        return (
+            Priority(priority),
+            self._application if application is None else application,
+            asyncio.get_running_loop(),  # raises outside a running loop
+        )
+
+    @staticmethod
     def _entry(
-        self,
         message: Message,
-        priority: Priority | int,
-        application: Application | int | None,
+        priority: Priority,
+        application: Application | int,
+        loop: asyncio.AbstractEventLoop,
     ) -> Entry:
         if not message.text and message.media is None:
             raise EmptyMessage(f"the message to {message.number} has neither text nor media")
-        return Entry(
-            message,
-            priority if type(priority) is Priority else Priority(priority),  # cheap when typed
-            self._application if application is None else application,
-            loop=asyncio.get_running_loop(),  # raises outside a running loop
-        )
+        return Entry(message, priority, application, loop=loop)
 
     async def _wait_for_room(self) -> None:
         while self._queue.full() and not self._closing:

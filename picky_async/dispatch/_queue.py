@@ -37,6 +37,10 @@ class Stage:
     CANCELLED = 3
 
 
+_future_init = asyncio.Future.__init__  # called directly: an entry is made per message
+_HIGH = Priority.HIGH
+
+
 class Entry(asyncio.Future[Receipt]):
     """One message the dispatcher owes an answer for; it is its caller's future.
 
@@ -56,13 +60,13 @@ class Entry(asyncio.Future[Receipt]):
         *,
         loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
-        super().__init__(loop=loop)
+        _future_init(self, loop=loop)
         self.message = message
         self.priority = priority
         self.application = application
         self.lane = lane
         self.stage = Stage.QUEUED
-        self.high = priority is Priority.HIGH  # it goes before every low-priority message
+        self.high = priority is _HIGH  # it goes before every low-priority message
         self.queue: PendingQueue | None = None  # where it waits, once queued
 
     def cancel(self, msg: Any | None = None) -> bool:
