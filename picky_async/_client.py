@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -46,6 +46,7 @@ from .wire import (
     push_body,
     structure_answer,
 )
+from .wire._push import read_push_ids
 
 __all__ = ["DEFAULT_BASE_URL", "PickyClient"]
 
@@ -172,6 +173,33 @@ class PickyClient:
             ValueError: for messages with different media, or a priority not 0/1.
             PickyError: see the class docstring.
         """
+        options = (application, priority, global_message, global_media)
+        return await self._push(messages, options, _read_push_result)
+
+    async def push_msg_ids(
+        self,
+        messages: Iterable[Message],
+        *,
+        application: Application | int = Application.WHATSAPP,
+        priority: Priority | int = Priority.LOW,
+        global_message: str | None = None,
+        global_media: str | None = None,
+    ) -> tuple[str, list[tuple[str, str]]]:
+        """:meth:`push`, answering only the push id and the ``(number, msg_id)`` pairs.
+
+        For pushing in bulk: it skips building a :class:`Recipient` per message.
+        Raises what :meth:`push` raises.
+        """
+        options = (application, priority, global_message, global_media)
+        return await self._push(messages, options, read_push_ids)
+
+    async def _push(
+        self,
+        messages: Iterable[Message],
+        options: tuple[Application | int, Priority | int, str | None, str | None],
+        read: Callable[[object], _T],
+    ) -> _T:
+        application, priority, global_message, global_media = options
         body = _push_body(
             self._token,
             list(messages),
@@ -180,7 +208,7 @@ class PickyClient:
             global_message=global_message,
             global_media=global_media,
         )
-        return await self._send(PushRequest.path, body, PushResult)
+        return await self._send(PushRequest.path, body, read)
 
     async def conference(
         self,
@@ -241,9 +269,12 @@ class PickyClient:
         return await self._call(request, ActionResult)
 
     async def _call(self, request: Request, answer_type: type[_T]) -> _T:
-        return await self._send(request.path, converter.unstructure(request), answer_type)
+        def read(answer: object) -> _T:
+            return structure_answer(answer, answer_type)
 
-    async def _send(self, path: str, payload: dict[str, Any], answer_type: type[_T]) -> _T:
+        return await self._send(request.path, converter.unstructure(request), read)
+
+    async def _send(self, path: str, payload: dict[str, Any], read: Callable[[object], _T]) -> _T:
         url = f"{self._base_url}/{path}"
         body, content_type = encode_body(payload, self._encoding)
         try:
@@ -252,7 +283,7 @@ class PickyClient:
             raise TransportError(f"could not connect to {url}: {exc}") from exc
         status, answer = answered
         try:
-            return structure_answer(answer, answer_type)
+            return read(answer)
         except MalformedPayload as exc:
             # The service took the request and answered 2xx: it may have queued it.
             message = f"unusable answer from {url}: {exc}; it may be queued"
@@ -301,6 +332,10 @@ class PickyClient:
         if self._session is None:
             self._session = aiohttp.ClientSession()
         return self._session
+
+
+def _read_push_result(answer: object) -> PushResult:
+    return structure_answer(answer, PushResult)
 
 
 def _push_body(

@@ -68,3 +68,27 @@ async def test_unknown_token_is_authentication_failed(picky_simulator: Simulator
         with pytest.raises(pa.AuthenticationFailed) as caught:
             await client.device_status()
     assert "not-a-project" not in str(caught.value)
+
+
+@pytest.mark.looptime
+async def test_push_msg_ids_answers_what_push_does(
+    picky_simulator: Simulator, picky_project: SimProject
+) -> None:
+    messages = [pa.Message(number, f"hi {number}") for number in NUMBERS]
+    async with pa.PickyClient(picky_project.token, base_url=picky_simulator.base_url) as client:
+        pushed = await client.push(messages)
+        push_id, pairs = await client.push_msg_ids(messages)
+        with pytest.raises(pa.EmptyNumberList):
+            await client.push_msg_ids([])
+    assert [r.number for r in pushed.recipients] == NUMBERS
+    assert push_id
+    assert push_id != pushed.push_id
+    assert [number for number, _ in pairs] == NUMBERS
+    assert all(msg_id for _, msg_id in pairs)
+    assert {msg_id for _, msg_id in pairs}.isdisjoint(r.msg_id for r in pushed.recipients)
+
+
+async def test_push_msg_ids_raises_the_status_error(picky_simulator: Simulator) -> None:
+    async with pa.PickyClient("no-such-token", base_url=picky_simulator.base_url) as client:
+        with pytest.raises(pa.AuthenticationFailed):
+            await client.push_msg_ids([pa.Message(NUMBERS[0], "hi")])

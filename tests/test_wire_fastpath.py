@@ -84,6 +84,35 @@ def test_fast_path_agrees_with_cattrs_on_any_spelling(answer: dict[str, Any]) ->
     assert fast(answer) == detailed(answer)
 
 
+def ids(answer: object) -> object:
+    """What read_push_ids makes of an answer, or the type of its error."""
+    try:
+        return _push.read_push_ids(answer)
+    except Exception as error:
+        return type(error)
+
+
+@given(answers)
+def test_push_ids_agree_with_the_push_result(answer: dict[str, Any]) -> None:
+    try:
+        result: object = wire.structure_answer(answer, pa.PushResult)
+    except Exception as error:
+        result = type(error)
+    if isinstance(result, pa.PushResult):
+        result = (result.push_id, [(r.number, r.msg_id) for r in result.recipients])
+    assert ids(answer) == result
+
+
+def test_push_ids_of_the_sample_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    answer = json.loads((DATA / "push_answer_with_recipients.json").read_text())
+    expected = wire.structure_answer(answer, pa.PushResult)
+    monkeypatch.setattr(_push, "structure_request", None)  # calling it would fail
+    push_id, pairs = _push.read_push_ids(answer)
+    assert push_id == expected.push_id
+    assert pairs == [(r.number, r.msg_id) for r in expected.recipients]
+    assert pairs
+
+
 @pytest.mark.parametrize(
     "answer",
     [
@@ -100,6 +129,8 @@ def test_bad_shapes_still_raise_malformed_payload(answer: dict[str, Any]) -> Non
         wire.structure_answer(answer, pa.PushResult)
     with pytest.raises(cattrs.BaseValidationError):
         _push._read_push_result(answer)
+    with pytest.raises(wire.MalformedPayload):
+        _push.read_push_ids(answer)
 
 
 generated_write = make_dict_unstructure_fn(

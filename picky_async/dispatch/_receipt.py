@@ -9,7 +9,7 @@ import attrs
 from .._enums import Priority
 from .._models import PushResult
 
-__all__ = ["Receipt", "match_msg_ids"]
+__all__ = ["Receipt", "match_msg_ids", "match_pairs"]
 
 
 @attrs.frozen
@@ -36,12 +36,16 @@ def match_msg_ids(numbers: Sequence[str], result: PushResult) -> list[str | None
     usual case), else by number, the n-th answer for a number going to its
     n-th message.
     """
-    recipients = result.recipients
-    if len(recipients) == len(numbers) and all(
-        r.number == n for r, n in zip(recipients, numbers, strict=True)
+    return match_pairs(numbers, [(r.number, r.msg_id) for r in result.recipients])
+
+
+def match_pairs(numbers: Sequence[str], answered: Sequence[tuple[str, str]]) -> list[str | None]:
+    """:func:`match_msg_ids` for the answer's ``(number, msg_id)`` pairs."""
+    if len(answered) == len(numbers) and all(
+        pair[0] == n for pair, n in zip(answered, numbers, strict=True)
     ):
-        return [r.msg_id for r in recipients]
+        return [msg_id for _, msg_id in answered]
     by_number: dict[str, list[str]] = {}
-    for recipient in reversed(recipients):
-        by_number.setdefault(recipient.number, []).append(recipient.msg_id)
+    for number, msg_id in reversed(answered):
+        by_number.setdefault(number, []).append(msg_id)
     return [ids.pop() if (ids := by_number.get(n)) else None for n in numbers]

@@ -17,12 +17,11 @@ from collections.abc import Coroutine, Sequence
 from typing import Any
 
 from .._errors import DeliveryUncertain, DispatcherClosed, PickyError
-from .._models import PushResult
-from ._folding import Batch, fold
+from ._folding import Batch
 from ._ledger import Health
 from ._pacing import low_room, poll_interval, refill_delay
 from ._queue import Entry, PendingQueue, Stage
-from ._receipt import Receipt, match_msg_ids
+from ._receipt import Receipt
 from ._routing import EarliestFinish, rendezvous
 from ._sender import Sender, Verdict, verdict_for
 
@@ -258,16 +257,8 @@ class Scheduler:
         self.wake()  # route the next batch while this one is in flight
 
     async def _push(self, sender: Sender, batch: Batch) -> None:
-        assert sender.pusher is not None
-        messages, global_message = fold(batch.entries)
         try:
-            result = await sender.pusher.push(
-                messages,
-                application=batch.application,
-                priority=batch.priority,
-                global_message=global_message,
-                global_media=batch.media,
-            )
+            push_id, msg_ids = await sender.push(batch)
         except asyncio.CancelledError:
             self._fail(batch.entries, DeliveryUncertain("the push was cancelled"), sender)
             raise
@@ -282,12 +273,13 @@ class Scheduler:
         # The project's next batch leaves before this one's receipts are handed
         # out, so that bookkeeping overlaps with the next request.
         self._release(sender, now)
-        self._deliver(sender, batch, result)
+        self._deliver(sender, batch, push_id, msg_ids)
 
-    def _deliver(self, sender: Sender, batch: Batch, result: PushResult) -> None:
-        entries, name, push_id = batch.entries, sender.name, result.push_id
-        numbers = [entry.message.number for entry in entries]
-        for entry, msg_id in zip(entries, match_msg_ids(numbers, result), strict=True):
+    def _deliver(
+        self, sender: Sender, batch: Batch, push_id: str, msg_ids: list[str | None]
+    ) -> None:
+        entries, name = batch.entries, sender.name
+        for entry, msg_id in zip(entries, msg_ids, strict=True):
             if not entry.done():
                 entry.set_result(
                     Receipt(push_id, msg_id, name, entry.message.number, entry.priority)

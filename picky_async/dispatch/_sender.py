@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
+from .._client import PickyClient
 from .._enums import Application, Priority, StatusCode
 from .._errors import DeliveryUncertain, PickyError, RateLimited, TransportError
 from .._models import DeviceStatus, Message, PushResult
-from ._folding import Accumulator, Batch
+from ._folding import Accumulator, Batch, fold
 from ._ledger import Health, Ledger, MemoryLedger
 from ._project import Project
+from ._receipt import match_msg_ids, match_pairs
 
 __all__ = ["Pusher", "Sender", "Verdict", "verdict_for"]
 
@@ -114,6 +116,27 @@ class Sender:
     def seconds_per_message(self) -> float:
         """How long its phone takes per message."""
         return self.project.seconds_per_message
+
+    async def push(self, batch: Batch) -> tuple[str, list[str | None]]:
+        """Push a batch; return the push id and each entry's ``msg_id``.
+
+        A :class:`~picky_async.PickyClient` skips building a ``Recipient`` per
+        message; any other pusher's :class:`PushResult` is read the same way.
+        """
+        assert self.pusher is not None
+        messages, global_message = fold(batch.entries)
+        options: dict[str, Any] = {
+            "application": batch.application,
+            "priority": batch.priority,
+            "global_message": global_message,
+            "global_media": batch.media,
+        }
+        numbers = [message.number for message in messages]
+        if isinstance(self.pusher, PickyClient):
+            push_id, answered = await self.pusher.push_msg_ids(messages, **options)
+            return push_id, match_pairs(numbers, answered)
+        result = await self.pusher.push(messages, **options)
+        return result.push_id, match_msg_ids(numbers, result)
 
     def fault(self, verdict: Verdict, error: PickyError, now: float) -> None:
         """Apply what a failed request means to the project's health."""

@@ -13,16 +13,18 @@ detailed error.
 from __future__ import annotations
 
 import decimal
-from typing import Any, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 
 import attrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from .._enums import Application, Priority
 from .._models import PushResult, Recipient
+from ._body import check_status, structure_request
 from ._converter import converter
 
-__all__ = ["PushItem", "PushRequest", "push_body"]
+__all__ = ["PushItem", "PushRequest", "push_body", "read_push_ids"]
 
 
 @attrs.frozen
@@ -125,34 +127,64 @@ def _text(value: object) -> str:
     return value
 
 
-def _recipients(rows: list[Any]) -> tuple[Recipient, ...]:
+_Row = TypeVar("_Row")
+
+
+def _rows(rows: list[Any], make: Callable[[str, str, decimal.Decimal | None], _Row]) -> list[_Row]:
+    """``make(msg_id, number, credit)`` of each row spelled the usual way."""
     credits: dict[object, decimal.Decimal | None] = {None: None, "": None}  # rows share them
-    recipients = []
+    made = []
     for row in rows:
         msg_id, number, credit = row["msg_id"], row["number"], row.get("credit")
         if type(msg_id) is not str or type(number) is not str:
             raise _Unusual
         if credit not in credits:
             credits[credit] = decimal.Decimal(_text(credit))
-        recipients.append(Recipient(msg_id, number, credits[credit]))
-    return tuple(recipients)
+        made.append(make(msg_id, number, credits[credit]))
+    return made
+
+
+def _pair(msg_id: str, number: str, _: decimal.Decimal | None) -> tuple[str, str]:
+    return number, msg_id
+
+
+def _usual(payload: Any) -> tuple[str, int, str, list[Any]]:
+    """The push id, status, message and rows of an answer spelled the usual way."""
+    status = payload.get("status", 100)
+    rows = payload.get("data")
+    if type(status) is not int or not (rows is None or rows == "" or type(rows) is list):
+        raise _Unusual
+    message = _text(payload.get("message", "Success"))
+    return _text(payload["push_id"]), status, message, rows or []
+
+
+_NOT_USUAL = (_Unusual, LookupError, AttributeError, TypeError, decimal.InvalidOperation)
 
 
 def _read_push_result(payload: Any, _: Any = None) -> PushResult:
     """The answer as :class:`PushResult`, directly when spelled the usual way."""
     try:
-        status = payload.get("status", 100)
-        rows = payload.get("data")
-        if type(status) is not int or not (rows is None or rows == "" or type(rows) is list):
-            raise _Unusual
-        return PushResult(
-            _text(payload["push_id"]),
-            status,
-            _text(payload.get("message", "Success")),
-            _recipients(rows) if rows else (),
-        )
-    except (_Unusual, LookupError, AttributeError, TypeError, decimal.InvalidOperation):
+        push_id, status, message, rows = _usual(payload)
+        return PushResult(push_id, status, message, tuple(_rows(rows, Recipient)))
+    except _NOT_USUAL:
         return _structure_push_result(payload, PushResult)
+
+
+def read_push_ids(payload: Any) -> tuple[str, list[tuple[str, str]]]:
+    """A push answer's id and ``(number, msg_id)`` pairs: the :class:`PushResult`
+    without a :class:`Recipient` per message, for pushing in bulk.
+
+    Raises:
+        PickyError: the subclass for a status other than 100.
+        MalformedPayload: when the answer does not look like the document's.
+    """
+    check_status(payload)
+    try:
+        push_id, _, _, rows = _usual(payload)
+        return push_id, _rows(rows, _pair)
+    except _NOT_USUAL:
+        result = structure_request(payload, PushResult)
+        return result.push_id, [(r.number, r.msg_id) for r in result.recipients]
 
 
 converter.register_structure_hook(PushResult, _read_push_result)
