@@ -25,9 +25,9 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over the package."""
+    """mypy --strict over the package, its tests, examples and benchmarks."""
     session.install("-e", ".[test]", "mypy")
-    session.run("mypy", "--strict", "picky_async")
+    session.run("mypy", "--strict", "picky_async", "tests", "examples", "benchmarks")
 
 
 @nox.session
