@@ -18,7 +18,7 @@ def tests(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff: lint and format check."""
-    session.install("ruff")
+    session.install("-e", ".[lint]")  # the pinned ruff
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
@@ -26,7 +26,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict over the package, its tests, examples and benchmarks."""
-    session.install("-e", ".[test]", "mypy")
+    session.install("-e", ".[test,lint]")  # the pinned mypy
     session.run("mypy", "--strict", "picky_async", "tests", "examples", "benchmarks")
 
 
