@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable, Sized
+from itertools import islice
 from types import TracebackType
 from typing import Literal, overload
 
@@ -23,6 +24,9 @@ from ._stats import DispatcherStats, ProjectStats
 __all__ = ["Dispatcher"]
 
 Progress = Callable[[int, int], None]
+# send_many queues a campaign this many messages at a time (fewer when the
+# queue has less room), so it consumes the iterable only as room frees up.
+_CHUNK = 1000
 
 
 class _Progress:
@@ -249,20 +253,25 @@ class Dispatcher:
         tracker = None if progress is None else _Progress(progress, entries, total)
         stopped: DispatcherClosed | None = None
         options = self._options(priority, application)  # once, not per message
+        rest = iter(messages)
         try:
-            for message in messages:
-                entry = self._entry(message, *options)
+            while True:
                 if self._queue.full():
                     self._kick()  # what is queued must move for room to free
                     await self._wait_for_room()
+                size = min(max(self._queue.room(), 1), _CHUNK)  # 1: to learn it closed
+                chunk = [self._entry(message, *options) for message in islice(rest, size)]
+                if not chunk:
+                    break
                 try:
-                    self._enqueue(entry)
+                    self._enqueue(chunk)
                 except DispatcherClosed as closed:
                     stopped = closed  # what is queued goes as close() decides
                     break
-                entries.append(entry)
+                entries += chunk
                 if tracker is not None:
-                    entry.add_done_callback(tracker.settled)
+                    for entry in chunk:
+                        entry.add_done_callback(tracker.settled)
             self._kick()
             results: list[Receipt | BaseException] = []
             for entry in entries:
@@ -310,14 +319,17 @@ class Dispatcher:
             await self._queue.wait_for_room()
 
     def _put(self, entry: Entry) -> None:
-        self._enqueue(entry)
+        self._enqueue([entry])
         self._kick()
 
-    def _enqueue(self, entry: Entry) -> None:
+    def _enqueue(self, entries: list[Entry]) -> None:
         if self._closing:
-            raise DispatcherClosed("the dispatcher is closed", messages=[entry.message])
-        entry.lane = self._scheduler.lane_for(entry.message.number)
-        self._queue.put(entry)
+            messages = [entry.message for entry in entries]
+            raise DispatcherClosed("the dispatcher is closed", messages=messages)
+        if self._scheduler.sticky:
+            for entry in entries:
+                entry.lane = self._scheduler.lane_for(entry.message.number)
+        self._queue.put_many(entries)
 
     def _kick(self) -> None:
         """Start the scheduler if need be, and ask it for a turn (new messages wait)."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 from .._enums import Application, Priority
@@ -84,7 +84,9 @@ class PendingQueue(Protocol):
     def __len__(self) -> int: ...
     def depths(self) -> tuple[int, int]: ...
     def full(self) -> bool: ...
+    def room(self) -> int: ...
     def put(self, entry: Entry) -> None: ...
+    def put_many(self, entries: Sequence[Entry]) -> None: ...
     def requeue(self, entries: Iterable[Entry]) -> None: ...
     def pop(self, lane: Hashable, *, high: bool) -> Entry | None: ...
     def discard(self, entry: Entry) -> bool: ...
@@ -148,23 +150,39 @@ class MemoryQueue:
         else:
             self._low += delta
 
+    def room(self) -> int:
+        """How many new messages :meth:`put_many` would take now."""
+        return max(self.max_pending - self._high - self._low, 0)
+
     def put(self, entry: Entry) -> None:
         """Add ``entry`` at the back of its lane and priority.
 
         Raises:
             asyncio.QueueFull: when ``max_pending`` messages already wait.
         """
-        if self._high + self._low >= self.max_pending:
+        self.put_many((entry,))
+
+    def put_many(self, entries: Sequence[Entry]) -> None:
+        """Add entries at the back of their lanes and priorities, in order.
+
+        Raises:
+            asyncio.QueueFull: when they do not all fit under ``max_pending``;
+                then none is added.
+        """
+        if len(entries) > self.max_pending - self._high - self._low:
             raise asyncio.QueueFull
-        entry.stage = Stage.QUEUED
-        entry.queue = self
-        lane = self._lanes.get(entry.lane) or self._lane(entry.lane)
-        if entry.high:
-            lane.high.append(entry)
-            self._high += 1
-        else:
-            lane.low.append(entry)
-            self._low += 1
+        lanes, high = self._lanes, 0
+        for entry in entries:
+            entry.stage = Stage.QUEUED
+            entry.queue = self
+            lane = lanes.get(entry.lane) or self._lane(entry.lane)
+            if entry.high:
+                lane.high.append(entry)
+                high += 1
+            else:
+                lane.low.append(entry)
+        self._high += high
+        self._low += len(entries) - high
 
     def requeue(self, entries: Iterable[Entry]) -> None:
         """Put entries back at the front of their lanes, keeping their order."""
