@@ -63,6 +63,20 @@ async def test_queue_refuses_past_max_pending_but_takes_requeues() -> None:
     assert [queue.pop(None, high=False) for _ in range(3)] == [first, second, third]
 
 
+async def test_put_many_adds_all_in_order_or_none() -> None:
+    queue = MemoryQueue(4)
+    lows, highs = numbered(3), numbered(2, high=True)
+    with pytest.raises(asyncio.QueueFull):
+        queue.put_many([*lows, *highs])
+    assert len(queue) == 0
+    assert queue.room() == 4
+    queue.put_many([lows[0], highs[0], lows[1]])
+    assert queue.depths() == (1, 2)
+    assert queue.room() == 1
+    assert [queue.pop(None, high=False) for _ in range(3)] == [lows[0], lows[1], None]
+    assert queue.pop(None, high=True) is highs[0]
+
+
 async def test_waiting_for_room_wakes_when_an_entry_leaves() -> None:
     queue = MemoryQueue(1)
     queue.put(entry())
