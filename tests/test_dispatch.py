@@ -27,7 +27,7 @@ class FakeClient:
         self.pushed: list[list[pa.Message]] = []
         self.status_calls = 0
 
-    async def push(
+    async def push_msg_ids(
         self,
         messages: Sequence[pa.Message],
         *,
@@ -35,12 +35,12 @@ class FakeClient:
         priority: pa.Priority | int = pa.Priority.LOW,
         global_message: str | None = None,
         global_media: str | None = None,
-    ) -> pa.PushResult:
+    ) -> tuple[str, list[tuple[str, str]]]:
         await asyncio.sleep(0.01)
         if self.push_errors:
             raise self.push_errors.pop(0)
         self.pushed.append(list(messages))
-        return pa.PushResult(push_id=str(len(self.pushed)))  # no per-recipient data
+        return str(len(self.pushed)), []  # no per-recipient data
 
     async def device_status(self) -> pa.DeviceStatus:
         self.status_calls += 1
@@ -223,7 +223,7 @@ class ChaosClient(FakeClient):
         self.accepted = accepted
         self.in_flight = self.most_in_flight = 0
 
-    async def push(
+    async def push_msg_ids(
         self,
         messages: Sequence[pa.Message],
         *,
@@ -231,7 +231,7 @@ class ChaosClient(FakeClient):
         priority: pa.Priority | int = pa.Priority.LOW,
         global_message: str | None = None,
         global_media: str | None = None,
-    ) -> pa.PushResult:
+    ) -> tuple[str, list[tuple[str, str]]]:
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:
@@ -252,8 +252,7 @@ class ChaosClient(FakeClient):
         if roll < 0.27:
             raise pa.InvalidPushId("odd answer", code=503)  # rejects this batch only
         self.accepted.extend(numbers)
-        recipients = tuple(pa.Recipient(f"{n}-id", n) for n in numbers)
-        return pa.PushResult(push_id="p", recipients=recipients)
+        return "p", [(n, f"{n}-id") for n in numbers]
 
     async def device_status(self) -> pa.DeviceStatus:
         await asyncio.sleep(0.01)

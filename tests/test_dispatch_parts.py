@@ -14,7 +14,7 @@ from picky_async.dispatch._folding import Accumulator, fold
 from picky_async.dispatch._ledger import Health, MemoryLedger
 from picky_async.dispatch._pacing import low_room, refill_delay
 from picky_async.dispatch._queue import Entry, MemoryQueue
-from picky_async.dispatch._receipt import match_msg_ids, match_pairs
+from picky_async.dispatch._receipt import match_pairs
 from picky_async.dispatch._routing import EarliestFinish, rendezvous
 
 
@@ -297,21 +297,11 @@ async def test_an_aged_low_batch_goes_before_high_ones() -> None:
 def test_msg_ids_match_by_position_or_else_by_number() -> None:
     numbers = ["919800000001", "919800000002", "919800000001"]
 
-    def answer(*pairs: tuple[str, str]) -> pa.PushResult:
-        return pa.PushResult("7", recipients=tuple(pa.Recipient(i, n) for i, n in pairs))
-
-    lined_up = answer(("a", "919800000001"), ("b", "919800000002"), ("c", "919800000001"))
-    assert match_msg_ids(numbers, lined_up) == ["a", "b", "c"]
-    shuffled = answer(("b", "919800000002"), ("a", "919800000001"), ("c", "919800000001"))
-    assert match_msg_ids(numbers, shuffled) == ["a", "b", "c"]
-    partial = answer(("b", "919800000002"))
-    assert match_msg_ids(numbers, partial) == [None, "b", None]
-    assert match_msg_ids(numbers, pa.PushResult("8")) == [None, None, None]
-
-
-def test_msg_id_pairs_match_as_recipients_do() -> None:
-    numbers = ["919800000001", "919800000002", "919800000001"]
+    lined_up = [("919800000001", "a"), ("919800000002", "b"), ("919800000001", "c")]
+    assert match_pairs(numbers, lined_up) == ["a", "b", "c"]
     shuffled = [("919800000002", "b"), ("919800000001", "a"), ("919800000001", "c")]
     assert match_pairs(numbers, shuffled) == ["a", "b", "c"]
+    partial = [("919800000002", "b")]
+    assert match_pairs(numbers, partial) == [None, "b", None]
     assert match_pairs(numbers, shuffled[::2]) == ["c", "b", None]
     assert match_pairs(numbers, []) == [None, None, None]

@@ -7,9 +7,8 @@ from collections.abc import Sequence
 import attrs
 
 from .._enums import Priority
-from .._models import PushResult
 
-__all__ = ["Receipt", "match_msg_ids", "match_pairs"]
+__all__ = ["Receipt", "match_pairs"]
 
 
 @attrs.frozen
@@ -29,18 +28,15 @@ class Receipt:
     priority: Priority
 
 
-def match_msg_ids(numbers: Sequence[str], result: PushResult) -> list[str | None]:
-    """The ``msg_id`` the answer gave each pushed number, ``None`` where it gave none.
+def match_pairs(numbers: Sequence[str], answered: Sequence[tuple[str, str]]) -> list[str | None]:
+    """The ``msg_id`` the answer's ``(number, msg_id)`` pairs give each pushed number.
+
+    ``None`` where the answer gave none (older accounts give no pairs at all).
 
     By position when the answer lists the numbers in the order pushed (the
     usual case), else by number, the n-th answer for a number going to its
     n-th message.
     """
-    return match_pairs(numbers, [(r.number, r.msg_id) for r in result.recipients])
-
-
-def match_pairs(numbers: Sequence[str], answered: Sequence[tuple[str, str]]) -> list[str | None]:
-    """:func:`match_msg_ids` for the answer's ``(number, msg_id)`` pairs."""
     if len(answered) == len(numbers) and all(
         pair[0] == n for pair, n in zip(answered, numbers, strict=True)
     ):

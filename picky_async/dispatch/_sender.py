@@ -10,14 +10,13 @@ import enum
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from .._client import PickyClient
 from .._enums import Application, Priority, StatusCode
 from .._errors import DeliveryUncertain, PickyError, RateLimited, TransportError
-from .._models import DeviceStatus, Message, PushResult
+from .._models import DeviceStatus, Message
 from ._folding import Accumulator, Batch, fold
 from ._ledger import Health, Ledger, MemoryLedger
 from ._project import Project
-from ._receipt import match_msg_ids, match_pairs
+from ._receipt import match_pairs
 
 __all__ = ["Pusher", "Sender", "Verdict", "verdict_for"]
 
@@ -25,7 +24,7 @@ __all__ = ["Pusher", "Sender", "Verdict", "verdict_for"]
 class Pusher(Protocol):
     """The two calls the dispatcher makes; :class:`~picky_async.PickyClient` has them."""
 
-    async def push(
+    async def push_msg_ids(
         self,
         messages: Sequence[Message],
         *,
@@ -33,7 +32,7 @@ class Pusher(Protocol):
         priority: Priority | int = ...,
         global_message: str | None = ...,
         global_media: str | None = ...,
-    ) -> PushResult: ...
+    ) -> tuple[str, list[tuple[str, str]]]: ...
 
     async def device_status(self) -> DeviceStatus: ...
 
@@ -118,11 +117,7 @@ class Sender:
         return self.project.seconds_per_message
 
     async def push(self, batch: Batch) -> tuple[str, list[str | None]]:
-        """Push a batch; return the push id and each entry's ``msg_id``.
-
-        A :class:`~picky_async.PickyClient` skips building a ``Recipient`` per
-        message; any other pusher's :class:`PushResult` is read the same way.
-        """
+        """Push a batch; return the push id and each entry's ``msg_id``."""
         assert self.pusher is not None
         messages, global_message = fold(batch.entries)
         options: dict[str, Any] = {
@@ -132,11 +127,8 @@ class Sender:
             "global_media": batch.media,
         }
         numbers = [message.number for message in messages]
-        if isinstance(self.pusher, PickyClient):
-            push_id, answered = await self.pusher.push_msg_ids(messages, **options)
-            return push_id, match_pairs(numbers, answered)
-        result = await self.pusher.push(messages, **options)
-        return result.push_id, match_msg_ids(numbers, result)
+        push_id, answered = await self.pusher.push_msg_ids(messages, **options)
+        return push_id, match_pairs(numbers, answered)
 
     def fault(self, verdict: Verdict, error: PickyError, now: float) -> None:
         """Apply what a failed request means to the project's health."""
