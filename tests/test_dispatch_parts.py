@@ -1,9 +1,8 @@
-"""The dispatcher's pure parts: queue, ledger, pacing, routing and folding."""
+"""The dispatcher's pure parts: runs, queue, ledger, pacing, routing and folding."""
 
 from __future__ import annotations
 
 import asyncio
-import collections
 
 import pytest
 from hypothesis import given
@@ -13,115 +12,159 @@ import picky_async as pa
 from picky_async.dispatch._folding import Accumulator, fold
 from picky_async.dispatch._ledger import Health, MemoryLedger
 from picky_async.dispatch._pacing import low_room, refill_delay
-from picky_async.dispatch._queue import Entry, MemoryQueue
-from picky_async.dispatch._receipt import match_pairs
+from picky_async.dispatch._queue import MemoryQueue
+from picky_async.dispatch._receipt import Receipt, match_pairs
 from picky_async.dispatch._routing import EarliestFinish, rendezvous
+from picky_async.dispatch._runs import Run, Span, cut
 
 
-def entry(
-    number: str = "919800000001",
-    text: str = "hi",
+def run_of(
+    count: int,
     *,
     high: bool = False,
+    text: str = "hi",
     media: str | None = None,
-    lane: str | None = None,
-) -> Entry:
+    one: bool = False,
+    first: int = 0,
+) -> Run:
+    messages = [pa.Message(f"9198{n:08d}", text, media) for n in range(first, first + count)]
     priority = pa.Priority.HIGH if high else pa.Priority.LOW
-    return Entry(pa.Message(number, text, media), priority, pa.Application.WHATSAPP, lane)
+    loop = asyncio.get_running_loop()
+    return Run(messages, priority, pa.Application.WHATSAPP, loop=loop, one=one)
 
 
-def numbered(count: int, *, high: bool = False) -> list[Entry]:
-    return [entry(f"9198{n:08d}", high=high) for n in range(count)]
+def whole(run: Run, lane: str | None = None) -> Span:
+    return Span(run, 0, len(run.messages), lane)
+
+
+def numbers_of(span: Span | None) -> list[str]:
+    assert span is not None
+    return [message.number for message in span.messages()]
+
+
+# -- runs and spans -------------------------------------------------------
+
+
+async def test_cut_makes_one_span_per_media_and_lane_stretch() -> None:
+    plain = run_of(5)
+    assert [(s.start, s.stop) for s in cut(plain, 0, 5)] == [(0, 5)]
+    assert [(s.start, s.stop) for s in cut(plain, 2, 4)] == [(2, 4)]
+    assert cut(plain, 3, 3) == []
+    mixed = Run(
+        [pa.Message("919800000001", media=m) for m in ("a", "a", None, "a")],
+        pa.Priority.LOW,
+        pa.Application.WHATSAPP,
+        loop=asyncio.get_running_loop(),
+    )
+    assert [(s.start, s.stop, s.media) for s in cut(mixed, 0, 4)] == [
+        (0, 2, "a"),
+        (2, 3, None),
+        (3, 4, "a"),
+    ]
+    by_parity = cut(plain, 0, 5, lambda number: int(number) % 2)
+    assert [(s.start, s.stop, s.lane) for s in by_parity] == [
+        (0, 1, 0),
+        (1, 2, 1),
+        (2, 3, 0),
+        (3, 4, 1),
+        (4, 5, 0),
+    ]
+
+
+async def test_a_run_resolves_once_every_span_settled() -> None:
+    run = run_of(5)
+    settled: list[int] = []
+    run.on_settle = settled.append
+    tail = whole(run)
+    head = tail.split(2)
+    assert (head.start, head.stop, tail.start, tail.stop) == (0, 2, 2, 5)
+    error = pa.InvalidNumber("no")
+    tail.fail(error)
+    assert not run.done()
+    head.deliver("p1", ["m1", None], "north")
+    assert settled == [3, 2]
+    outcomes = run.result()
+    assert outcomes[0] == Receipt("p1", "m1", "north", "919800000000", pa.Priority.LOW)
+    assert isinstance(outcomes[1], Receipt)
+    assert outcomes[1].msg_id is None
+    assert outcomes[2:] == [error, error, error]
+
+
+async def test_a_run_of_one_resolves_to_its_receipt_or_raises() -> None:
+    sent, refused = run_of(1, one=True), run_of(1, one=True)
+    whole(sent).deliver("p1", ["m1"], "north")
+    assert sent.result() == Receipt("p1", "m1", "north", "919800000000", pa.Priority.LOW)
+    whole(refused).fail(pa.InvalidNumber("no"))
+    with pytest.raises(pa.InvalidNumber):
+        refused.result()
 
 
 # -- queue ----------------------------------------------------------------
 
 
-async def test_queue_is_fifo_within_each_priority() -> None:
+async def test_queue_is_fifo_within_each_priority_and_splits_spans() -> None:
     queue = MemoryQueue(10)
-    lows, highs = numbered(3), numbered(2, high=True)
-    for item in (lows[0], highs[0], lows[1], highs[1], lows[2]):
-        queue.put(item)
-    assert queue.depths() == (2, 3)
-    assert [queue.pop(None, high=True) for _ in range(3)] == [*highs, None]
-    assert [queue.pop(None, high=False) for _ in range(3)] == lows
+    low, later, high = run_of(3), run_of(2, first=3), run_of(2, high=True, first=5)
+    queue.put_many([whole(low), whole(high), whole(later)])
+    assert queue.depths() == (2, 5)
+    assert numbers_of(queue.pop(None, high=True, limit=10)) == ["919800000005", "919800000006"]
+    assert queue.pop(None, high=True, limit=10) is None
+    assert numbers_of(queue.pop(None, high=False, limit=2)) == ["919800000000", "919800000001"]
+    assert queue.depths() == (0, 3)
+    assert numbers_of(queue.pop(None, high=False, limit=2)) == ["919800000002"]
+    assert numbers_of(queue.pop(None, high=False, limit=2)) == ["919800000003", "919800000004"]
     assert len(queue) == 0
 
 
 async def test_queue_refuses_past_max_pending_but_takes_requeues() -> None:
-    queue = MemoryQueue(2)
-    first, second, third = numbered(3)
-    queue.put(first)
-    queue.put(second)
+    queue = MemoryQueue(3)
+    first, second = run_of(2), run_of(2, first=2)
+    queue.put_many([whole(first)])
     with pytest.raises(asyncio.QueueFull):
-        queue.put(third)
-    taken = queue.pop(None, high=False)
-    assert taken is first
-    queue.put(third)
-    queue.requeue([first])  # admitted once: always let back in, at the front
-    assert len(queue) == 3
-    assert [queue.pop(None, high=False) for _ in range(3)] == [first, second, third]
+        queue.put_many([whole(second)])
+    assert len(queue) == 2  # all or nothing
+    taken = queue.pop(None, high=False, limit=2)
+    assert taken is not None
+    queue.put_many([whole(second)])
+    queue.requeue([taken])  # admitted once: always let back in, at the front
+    assert len(queue) == 4
+    assert queue.room() == 0
+    assert numbers_of(queue.pop(None, high=False, limit=4)) == ["919800000000", "919800000001"]
 
 
-async def test_put_many_adds_all_in_order_or_none() -> None:
-    queue = MemoryQueue(4)
-    lows, highs = numbered(3), numbered(2, high=True)
-    with pytest.raises(asyncio.QueueFull):
-        queue.put_many([*lows, *highs])
-    assert len(queue) == 0
-    assert queue.room() == 4
-    queue.put_many([lows[0], highs[0], lows[1]])
-    assert queue.depths() == (1, 2)
-    assert queue.room() == 1
-    assert [queue.pop(None, high=False) for _ in range(3)] == [lows[0], lows[1], None]
-    assert queue.pop(None, high=True) is highs[0]
-
-
-async def test_waiting_for_room_wakes_when_an_entry_leaves() -> None:
+async def test_waiting_for_room_wakes_when_messages_leave() -> None:
     queue = MemoryQueue(1)
-    queue.put(entry())
+    queue.put_many([whole(run_of(1))])
     waiter = asyncio.ensure_future(queue.wait_for_room())
     await asyncio.sleep(0)
     assert not waiter.done()
-    queue.pop(None, high=False)
+    queue.pop(None, high=False, limit=1)
     await asyncio.wait_for(waiter, 1)
     assert not queue.full()
 
 
-async def test_discarded_and_cancelled_entries_are_skipped_and_counted_out() -> None:
+async def test_cancelling_a_run_withdraws_its_queued_messages_at_once() -> None:
     queue = MemoryQueue(10)
-    kept, discarded, cancelled = numbered(3)
-    for item in (kept, discarded, cancelled):
-        queue.put(item)
-    assert queue.discard(discarded)
-    assert not queue.discard(discarded)
-    assert len(queue) == 2
-    cancelled.cancel()
-    assert queue.pop(None, high=False) is kept
-    assert queue.pop(None, high=False) is None
+    kept, cancelled = run_of(2), run_of(3, first=2)
+    rest = whole(cancelled)
+    assigned = rest.split(1)  # as if routed to a project already
+    queue.put_many([rest, whole(kept)])
+    assert isinstance(cancelled, asyncio.Future)
+    assert cancelled.cancel()
+    assert len(queue) == 2  # at once, not when it reaches the front
+    assert numbers_of(queue.pop(None, high=False, limit=5)) == ["919800000000", "919800000001"]
+    queue.requeue([assigned])  # a withdrawn run's messages never come back
+    assert queue.pop(None, high=False, limit=5) is None
     assert len(queue) == 0
-
-
-async def test_an_entry_is_its_callers_future_and_cancelling_withdraws_it() -> None:
-    queue = MemoryQueue(10)
-    waiting, settled = numbered(2)
-    queue.put(waiting)
-    assert isinstance(waiting, asyncio.Future)
-    assert waiting.cancel()
-    assert waiting.cancelled()
-    assert len(queue) == 0  # at once, not when it reaches the front
-    assert queue.pop(None, high=False) is None
-    settled.set_result(None)  # type: ignore[arg-type]
-    assert not settled.cancel()
+    assert not cancelled.cancel()
 
 
 async def test_lanes_are_separate_and_can_be_emptied() -> None:
     queue = MemoryQueue(10)
-    a, b = entry(lane="a"), entry(lane="b", high=True)
-    queue.put(a)
-    queue.put(b)
-    assert queue.pop("a", high=True) is None
-    assert queue.lane_entries("b") == [b]
+    a, b = whole(run_of(1), "a"), whole(run_of(1, high=True), "b")
+    queue.put_many([a, b])
+    assert queue.pop("a", high=True, limit=1) is None
+    assert queue.lane_spans("b") == [b]
     assert queue.take_all() == [a]
     assert len(queue) == 0
 
@@ -212,18 +255,25 @@ def test_earliest_finish_shares_in_proportion_to_speed() -> None:
     router.offer("fast", finish=1.0, step=1.0, room=1000)
     router.offer("slow", finish=3.0, step=3.0, room=1000)
     router.offer("full", finish=0.0, step=1.0, room=2)
-    counts = collections.Counter(router.take() for _ in range(402))
-    assert counts == {"fast": 300, "slow": 100, "full": 2}
+    assert dict(router.share(402)) == {"fast": 300, "slow": 100, "full": 2}
+    assert router.share(40) == [("fast", 30), ("slow", 10)]  # where it left off
 
 
-def test_earliest_finish_runs_out_of_room() -> None:
+def test_earliest_finish_gives_all_the_room_when_messages_are_plenty() -> None:
     router: EarliestFinish[str] = EarliestFinish()
-    router.offer("a", finish=0.0, step=1.0, room=1)
+    router.offer("later", finish=5.0, step=1.0, room=3)
+    router.offer("sooner", finish=1.0, step=1.0, room=2)
     router.offer("none", finish=0.0, step=1.0, room=0)
-    assert router.take() == "a"
+    assert router.share(10) == [("sooner", 2), ("later", 3)]
     assert not router
-    with pytest.raises(IndexError):
-        router.take()
+    assert router.share(10) == []
+
+
+def test_earliest_finish_alternates_equal_targets() -> None:
+    router: EarliestFinish[str] = EarliestFinish()
+    for name in ("a", "b", "c"):
+        router.offer(name, finish=1.0, step=1.0, room=100)
+    assert router.share(7) == [("a", 3), ("b", 2), ("c", 2)]
 
 
 def test_rendezvous_is_stable_and_moves_only_the_lost_names_keys() -> None:
@@ -244,51 +294,63 @@ def test_rendezvous_is_stable_and_moves_only_the_lost_names_keys() -> None:
 
 
 async def test_same_text_folds_into_a_global_message() -> None:
-    entries = numbered(3)
-    messages, global_message = fold(entries)
+    same = run_of(3).messages
+    messages, global_message = fold(same)
     assert global_message == "hi"
     assert [m.text for m in messages] == ["", "", ""]
-    assert [m.number for m in messages] == [e.message.number for e in entries]
-    dynamic = [entry("919800000001", "a"), entry("919800000002", "b")]
-    messages, global_message = fold(dynamic)
-    assert global_message is None
-    assert [m.text for m in messages] == ["a", "b"]
+    assert [m.number for m in messages] == [m.number for m in same]
+    dynamic = [pa.Message("919800000001", "a"), pa.Message("919800000002", "b")]
+    assert fold(dynamic) == (dynamic, None)
 
 
 async def test_batches_leave_when_full_urgent_or_after_linger() -> None:
     acc = Accumulator(max_batch=3, linger=0.5)
-    for item in numbered(4):
-        acc.add(item, 10.0)
+    acc.add(whole(run_of(4)), 10.0)  # split across two batches
     full = acc.pop_ready(10.0, aging=60)
     assert full is not None
-    assert len(full.entries) == 3
+    assert full.count == 3
+    assert [m.number for m in full.messages()] == [f"9198{n:08d}" for n in range(3)]
     assert acc.pop_ready(10.0, aging=60) is None  # the fourth waits for company
     assert acc.next_deadline() == 10.5
-    acc.add(entry(media="https://x/y.png"), 10.2)  # another key: its own batch
-    acc.add(entry("919800000001", high=True), 10.3)  # high priority leaves at once...
-    acc.add(entry("919800000002", high=True), 10.3)  # ...with whatever joins it first
+    acc.add(whole(run_of(1, media="https://x/y.png")), 10.2)  # another key: its own batch
+    acc.add(whole(run_of(1, high=True)), 10.3)  # high priority leaves at once...
+    acc.add(whole(run_of(1, high=True)), 10.3)  # ...with whatever joins it first
     assert acc.next_deadline() == 10.5
     urgent = acc.pop_ready(10.3, aging=60)
     assert urgent is not None
     assert urgent.high
-    assert len(urgent.entries) == 2
+    assert urgent.count == 2
     acc.seal(10.5)
     lingered = acc.pop_ready(10.5, aging=60)
     assert lingered is not None
     assert lingered.media is None
-    assert len(lingered.entries) == 1
+    assert [m.number for m in lingered.messages()] == ["919800000003"]
     assert len(acc) == 1
-    assert [e.message.media for e in acc.take_all()] == ["https://x/y.png"]
+    assert [span.media for span in acc.take_all()] == ["https://x/y.png"]
+
+
+async def test_a_batch_pushes_only_what_is_still_wanted() -> None:
+    acc = Accumulator(max_batch=10, linger=0.0)
+    kept, cancelled = run_of(2), run_of(3, first=2)
+    acc.add(whole(kept), 0.0)
+    acc.add(whole(cancelled), 0.0)
+    cancelled.cancel()
+    acc.seal(0.0)
+    batch = acc.pop_ready(0.0, aging=60)
+    assert batch is not None
+    batch.drop_withdrawn()
+    assert batch.count == 2
+    assert [m.number for m in batch.messages()] == ["919800000000", "919800000001"]
 
 
 async def test_an_aged_low_batch_goes_before_high_ones() -> None:
     acc = Accumulator(max_batch=1, linger=0.0)
-    acc.add(entry("919800000001"), 0.0)
-    acc.add(entry("919800000002", high=True), 5.0)
+    acc.add(whole(run_of(1)), 0.0)
+    acc.add(whole(run_of(1, high=True)), 5.0)
     first = acc.pop_ready(5.0, aging=10.0)
     assert first is not None
     assert first.high
-    acc.add(entry("919800000003", high=True), 12.0)
+    acc.add(whole(run_of(1, high=True)), 12.0)
     second = acc.pop_ready(12.0, aging=10.0)
     assert second is not None
     assert not second.high

@@ -15,8 +15,9 @@ from .._enums import Application, Priority
 from .._errors import DispatcherClosed, EmptyMessage
 from .._models import Message
 from ._project import Project
-from ._queue import Entry, MemoryQueue
+from ._queue import MemoryQueue
 from ._receipt import Receipt
+from ._runs import Run, cut
 from ._scheduler import Scheduler
 from ._sender import Pusher, Sender
 from ._stats import DispatcherStats, ProjectStats
@@ -32,25 +33,18 @@ _CHUNK = 1000
 class _Progress:
     """Reports a campaign's settled messages to the caller's ``progress``."""
 
-    __slots__ = ("count", "entries", "report", "total")
+    __slots__ = ("done", "queued", "report", "total")
 
-    def __init__(self, report: Progress, entries: list[Entry], total: int | None) -> None:
+    def __init__(self, report: Progress, total: int | None) -> None:
         self.report = report
-        self.entries = entries  # grows as the campaign is queued
         self.total = total
-        self.count = 0
+        self.queued = 0  # grows as the campaign is queued
+        self.done = 0
 
-    def settled(self, _: asyncio.Future[Receipt]) -> None:
-        """Done callback of each message's future."""
-        if self.count >= 0:
-            self.count += 1
-            self.report(self.count, len(self.entries) if self.total is None else self.total)
-
-    def finish(self) -> None:
-        """Report the end now: the last callbacks may still be scheduled, not run."""
-        if 0 <= self.count < len(self.entries):
-            self.report(len(self.entries), len(self.entries))
-        self.count = -1
+    def settled(self, count: int) -> None:
+        """Called by each run of the campaign as some of its messages settle."""
+        self.done += count
+        self.report(self.done, self.queued if self.total is None else self.total)
 
 
 class Dispatcher:
@@ -171,11 +165,12 @@ class Dispatcher:
             PickyError: why the service did not take it (the last project's error).
             DeliveryUncertain: when its push got no answer; it may have been sent.
         """
-        entry = self._entry(Message(number, text, media), *self._options(priority, application))
+        run = self._one(Message(number, text, media), priority, application)
         if block:
             await self._wait_for_room()
-        self._put(entry)
-        return await entry  # cancelling this cancels the entry, which withdraws it
+        self._put(run)
+        result: Receipt = await run  # cancelling this cancels the run, which withdraws it
+        return result
 
     def submit(
         self,
@@ -196,9 +191,9 @@ class Dispatcher:
                 never waits, so use :meth:`send` or :meth:`send_many` for backpressure.
             DispatcherClosed: after :meth:`close`.
         """
-        entry = self._entry(Message(number, text, media), *self._options(priority, application))
-        self._put(entry)
-        return entry
+        run = self._one(Message(number, text, media), priority, application)
+        self._put(run)
+        return run
 
     @overload
     async def send_many(
@@ -248,11 +243,13 @@ class Dispatcher:
                 was queued (raised once the queued part has settled).
             PickyError: the first failure, without ``return_exceptions``.
         """
-        entries: list[Entry] = []
         total = len(messages) if isinstance(messages, Sized) else None
-        tracker = None if progress is None else _Progress(progress, entries, total)
+        tracker = None if progress is None else _Progress(progress, total)
+        on_settle = None if tracker is None else tracker.settled
+        runs: list[Run] = []
         stopped: DispatcherClosed | None = None
-        options = self._options(priority, application)  # once, not per message
+        priority, application = self._options(priority, application)  # once, not per message
+        loop = asyncio.get_running_loop()
         rest = iter(messages)
         try:
             while True:
@@ -260,31 +257,26 @@ class Dispatcher:
                     self._kick()  # what is queued must move for room to free
                     await self._wait_for_room()
                 size = min(max(self._queue.room(), 1), _CHUNK)  # 1: to learn it closed
-                chunk = [self._entry(message, *options) for message in islice(rest, size)]
+                chunk = _checked(list(islice(rest, size)))
                 if not chunk:
                     break
+                run = Run(chunk, priority, application, loop=loop, on_settle=on_settle)
                 try:
-                    self._enqueue(chunk)
+                    self._enqueue(run)
                 except DispatcherClosed as closed:
                     stopped = closed  # what is queued goes as close() decides
                     break
-                entries += chunk
+                runs.append(run)
                 if tracker is not None:
-                    for entry in chunk:
-                        entry.add_done_callback(tracker.settled)
+                    tracker.queued += len(chunk)
             self._kick()
             results: list[Receipt | BaseException] = []
-            for entry in entries:
-                try:
-                    results.append(await entry)
-                except Exception as error:
-                    results.append(error)
+            for run in runs:
+                results += await run
         except BaseException:
-            for entry in entries:
-                entry.cancel()  # withdrawn if queued; a pushed one's answer is ignored
+            for run in runs:
+                run.cancel()  # withdrawn if queued; a pushed one's answer is ignored
             raise
-        if tracker is not None:
-            tracker.finish()
         if stopped is not None:
             raise stopped
         if not return_exceptions:
@@ -295,41 +287,31 @@ class Dispatcher:
 
     def _options(
         self, priority: Priority | int, application: Application | int | None
-    ) -> tuple[Priority, Application | int, asyncio.AbstractEventLoop]:
-        """What every entry of one call shares: its priority, application and loop."""
-        return (
-            Priority(priority),
-            self._application if application is None else application,
-            asyncio.get_running_loop(),  # raises outside a running loop
-        )
+    ) -> tuple[Priority, Application | int]:
+        """What every message of one call shares: its priority and application."""
+        return Priority(priority), self._application if application is None else application
 
-    @staticmethod
-    def _entry(
-        message: Message,
-        priority: Priority,
-        application: Application | int,
-        loop: asyncio.AbstractEventLoop,
-    ) -> Entry:
-        if not message.text and message.media is None:
-            raise EmptyMessage(f"the message to {message.number} has neither text nor media")
-        return Entry(message, priority, application, loop=loop)
+    def _one(
+        self, message: Message, priority: Priority | int, application: Application | int | None
+    ) -> Run:
+        """The run of one message, for ``send`` and ``submit``."""
+        loop = asyncio.get_running_loop()  # raises outside a running loop
+        options = self._options(priority, application)
+        return Run(_checked([message]), *options, loop=loop, one=True)
 
     async def _wait_for_room(self) -> None:
         while self._queue.full() and not self._closing:
             await self._queue.wait_for_room()
 
-    def _put(self, entry: Entry) -> None:
-        self._enqueue([entry])
+    def _put(self, run: Run) -> None:
+        self._enqueue(run)
         self._kick()
 
-    def _enqueue(self, entries: list[Entry]) -> None:
+    def _enqueue(self, run: Run) -> None:
         if self._closing:
-            messages = [entry.message for entry in entries]
-            raise DispatcherClosed("the dispatcher is closed", messages=messages)
-        if self._scheduler.sticky:
-            for entry in entries:
-                entry.lane = self._scheduler.lane_for(entry.message.number)
-        self._queue.put_many(entries)
+            raise DispatcherClosed("the dispatcher is closed", messages=run.messages)
+        lane_for = self._scheduler.lane_for if self._scheduler.sticky else None
+        self._queue.put_many(cut(run, 0, len(run.messages), lane_for))
 
     def _kick(self) -> None:
         """Start the scheduler if need be, and ask it for a turn (new messages wait)."""
@@ -418,3 +400,15 @@ class Dispatcher:
             failed=self._scheduler.failed + sum(p.failed for p in projects),
             projects=projects,
         )
+
+
+def _checked(messages: list[Message]) -> list[Message]:
+    """``messages``, once each is known to have text or media.
+
+    Raises:
+        EmptyMessage: for the first one with neither.
+    """
+    for message in messages:
+        if not message.text and message.media is None:
+            raise EmptyMessage(f"the message to {message.number} has neither text nor media")
+    return messages

@@ -13,41 +13,50 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from .._models import Message
-from ._queue import Entry, Stage
+from ._runs import Span
 
 __all__ = ["Accumulator", "Batch", "fold"]
 
 
 class Batch:
-    """Entries of one project that fold into one push, in arrival order."""
+    """Spans of one project that fold into one push, in arrival order."""
 
-    __slots__ = ("application", "entries", "high", "key", "media", "priority", "started_at")
+    __slots__ = ("application", "count", "high", "key", "media", "priority", "spans", "started_at")
 
-    def __init__(self, key: Hashable, first: Entry, now: float) -> None:
+    def __init__(self, key: Hashable, first: Span, now: float) -> None:
         self.key = key
-        self.application = first.application
-        self.priority = first.priority
-        self.media = first.message.media
-        self.high = first.high
+        self.application = first.run.application
+        self.priority = first.run.priority
+        self.media = first.media
+        self.high = first.run.high
         self.started_at = now
-        self.entries: list[Entry] = []
+        self.spans: list[Span] = []
+        self.count = 0  # messages in its spans
 
-    def live(self) -> list[Entry]:
-        """The entries whose callers still wait (not cancelled meanwhile)."""
-        return [entry for entry in self.entries if not entry.done()]
+    def drop_withdrawn(self) -> None:
+        """Keep only the spans whose callers still wait (none cancelled meanwhile)."""
+        self.spans = [span for span in self.spans if span.live]
+        self.count = sum(len(span) for span in self.spans)
+
+    def messages(self) -> list[Message]:
+        """Every message of its spans, in order."""
+        messages: list[Message] = []
+        for span in self.spans:
+            messages += span.messages()
+        return messages
 
 
-def fold(entries: list[Entry]) -> tuple[list[Message], str | None]:
-    """The push's per-number messages and global message for these entries.
+def fold(messages: list[Message]) -> tuple[list[Message], str | None]:
+    """The push's per-number messages and global message for these messages.
 
     When every text is the same it goes once as the global message and the
     per-number texts stay empty, which is the service's bulk form. The media
     is the same for the whole batch (it is part of the fold key).
     """
-    first = entries[0].message.text
-    if first and len(entries) > 1 and all(entry.message.text == first for entry in entries):
-        return [Message(entry.message.number) for entry in entries], first
-    return [entry.message for entry in entries], None
+    first = messages[0].text
+    if first and len(messages) > 1 and all(message.text == first for message in messages):
+        return [Message(message.number) for message in messages], first
+    return messages, None
 
 
 class Accumulator:
@@ -66,20 +75,26 @@ class Accumulator:
     def __len__(self) -> int:
         return self.low_count + self.high_count
 
-    def add(self, entry: Entry, now: float) -> None:
-        """Fold ``entry`` into its batch; a batch that fills up is ready at once."""
-        key = (entry.application, entry.priority, entry.message.media)
-        batch = self._open.get(key)
-        if batch is None:
-            batch = self._open[key] = Batch(key, entry, now)
-        batch.entries.append(entry)
-        entry.stage = Stage.ASSIGNED
-        if entry.high:
-            self.high_count += 1
+    def add(self, span: Span, now: float) -> None:
+        """Fold ``span`` into its batch, split where batches fill up (they are ready at once)."""
+        run = span.run
+        if run.high:
+            self.high_count += len(span)
         else:
-            self.low_count += 1
-        if len(batch.entries) >= self.max_batch:
-            self._ready.append(self._open.pop(key))
+            self.low_count += len(span)
+        key = (run.application, run.priority, span.media)
+        while True:
+            batch = self._open.get(key)
+            if batch is None:
+                batch = self._open[key] = Batch(key, span, now)
+            room = self.max_batch - batch.count
+            piece = span if len(span) <= room else span.split(room)
+            batch.spans.append(piece)
+            batch.count += len(piece)
+            if batch.count >= self.max_batch:
+                self._ready.append(self._open.pop(key))
+            if piece is span:
+                return
 
     def seal(self, now: float, *, everything: bool = False) -> None:
         """Mark ready the batches whose linger has passed (or all of them)."""
@@ -120,19 +135,16 @@ class Accumulator:
             del self._open[best.key]
         else:
             self._ready.remove(best)
-        self._forget(best)
+        if best.high:
+            self.high_count -= best.count
+        else:
+            self.low_count -= best.count
         return best
 
-    def _forget(self, batch: Batch) -> None:
-        if batch.high:
-            self.high_count -= len(batch.entries)
-        else:
-            self.low_count -= len(batch.entries)
-
-    def take_all(self) -> list[Entry]:
-        """Remove and return every entry not yet pushed, oldest batch first."""
+    def take_all(self) -> list[Span]:
+        """Remove and return every span not yet pushed, oldest batch first."""
         batches = sorted([*self._ready, *self._open.values()], key=lambda b: b.started_at)
         self._ready.clear()
         self._open.clear()
         self.low_count = self.high_count = 0
-        return [entry for batch in batches for entry in batch.entries]
+        return [span for batch in batches for span in batch.spans]

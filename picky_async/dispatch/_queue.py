@@ -1,12 +1,13 @@
 """The queue of messages waiting in the client: two priorities, FIFO, bounded.
 
-A message waits here until routing hands it to a project. While it waits it can
-still be reordered (high before low), rerouted, or cancelled; once pushed it
-cannot. The queue is split into *lanes*: one shared lane when any project may
-take any message, or one lane per project when recipients stick to a project.
-:class:`PendingQueue` is the interface the dispatcher needs, so a queue shared
-between processes (a Redis stream per lane and priority) can replace
-:class:`MemoryQueue` without touching routing or folding.
+Messages wait here, as spans of their runs, until routing hands them to a
+project. While they wait they can still be reordered (high before low),
+rerouted, or withdrawn; once pushed they cannot. The queue is split into
+*lanes*: one shared lane when any project may take any message, or one lane
+per project when recipients stick to a project. :class:`PendingQueue` is the
+interface the dispatcher needs, so a queue shared between processes (a Redis
+stream per lane and priority) can replace :class:`MemoryQueue` without
+touching routing or folding.
 
 The queue itself is strict priority. High priority never takes low
 priority's room here (it skips the horizon), so the place where the two
@@ -19,63 +20,11 @@ from __future__ import annotations
 import asyncio
 import collections
 from collections.abc import Hashable, Iterable, Iterator, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
-from .._enums import Application, Priority
-from .._models import Message
-from ._receipt import Receipt
+from ._runs import Run, Span
 
-__all__ = ["Entry", "MemoryQueue", "PendingQueue", "Stage"]
-
-
-class Stage:
-    """Where an entry is; plain ints keep the hot path cheap."""
-
-    QUEUED = 0
-    ASSIGNED = 1
-    PUSHED = 2
-    CANCELLED = 3
-
-
-_future_init = asyncio.Future.__init__  # called directly: an entry is made per message
-_HIGH = Priority.HIGH
-
-
-class Entry(asyncio.Future[Receipt]):
-    """One message the dispatcher owes an answer for; it is its caller's future.
-
-    One object rather than an entry holding a future: a campaign keeps a
-    hundred thousand of them pending, each costing memory and collector time.
-    Cancelling it withdraws the message if it still waits in the queue.
-    """
-
-    __slots__ = ("application", "high", "lane", "message", "priority", "queue", "stage")
-
-    def __init__(
-        self,
-        message: Message,
-        priority: Priority,
-        application: Application | int,
-        lane: Hashable = None,
-        *,
-        loop: asyncio.AbstractEventLoop | None = None,
-    ) -> None:
-        _future_init(self, loop=loop)
-        self.message = message
-        self.priority = priority
-        self.application = application
-        self.lane = lane
-        self.stage = Stage.QUEUED
-        self.high = priority is _HIGH  # it goes before every low-priority message
-        self.queue: PendingQueue | None = None  # where it waits, once queued
-
-    def cancel(self, msg: Any | None = None) -> bool:
-        """Cancel the caller's wait, and withdraw the message if it is still queued."""
-        if not super().cancel(msg):
-            return False
-        if self.queue is not None:
-            self.queue.discard(self)
-        return True
+__all__ = ["MemoryQueue", "PendingQueue"]
 
 
 class PendingQueue(Protocol):
@@ -85,13 +34,12 @@ class PendingQueue(Protocol):
     def depths(self) -> tuple[int, int]: ...
     def full(self) -> bool: ...
     def room(self) -> int: ...
-    def put(self, entry: Entry) -> None: ...
-    def put_many(self, entries: Sequence[Entry]) -> None: ...
-    def requeue(self, entries: Iterable[Entry]) -> None: ...
-    def pop(self, lane: Hashable, *, high: bool) -> Entry | None: ...
-    def discard(self, entry: Entry) -> bool: ...
-    def lane_entries(self, lane: Hashable) -> list[Entry]: ...
-    def take_all(self) -> list[Entry]: ...
+    def put_many(self, spans: Sequence[Span]) -> None: ...
+    def requeue(self, spans: Iterable[Span]) -> None: ...
+    def pop(self, lane: Hashable, *, high: bool, limit: int) -> Span | None: ...
+    def discard(self, run: Run) -> None: ...
+    def lane_spans(self, lane: Hashable) -> list[Span]: ...
+    def take_all(self) -> list[Span]: ...
     async def wait_for_room(self) -> None: ...
     def wake_waiters(self) -> None: ...
 
@@ -100,22 +48,22 @@ class _Lane:
     __slots__ = ("high", "low")
 
     def __init__(self) -> None:
-        self.high: collections.deque[Entry] = collections.deque()
-        self.low: collections.deque[Entry] = collections.deque()
+        self.high: collections.deque[Span] = collections.deque()
+        self.low: collections.deque[Span] = collections.deque()
 
-    def side(self, high: bool) -> collections.deque[Entry]:
+    def side(self, high: bool) -> collections.deque[Span]:
         return self.high if high else self.low
 
 
 class MemoryQueue:
-    """The in-process :class:`PendingQueue`: deques per lane and priority.
+    """The in-process :class:`PendingQueue`: deques of spans per lane and priority.
 
-    Holds at most ``max_pending`` new messages; :meth:`put` refuses more, and
-    :meth:`wait_for_room` waits (FIFO) until some leave. Messages coming back
-    from a failed push (:meth:`requeue`) are always let in, at the front, since
-    they were admitted once already. Discarded entries are counted out at once
-    and skipped when they reach the front; an entry settled some other way
-    while queued is counted out when it reaches the front.
+    Holds at most ``max_pending`` new messages; :meth:`put_many` refuses more,
+    and :meth:`wait_for_room` waits (FIFO) until some leave. Messages coming
+    back from a failed push (:meth:`requeue`) are always let in, at the front,
+    since they were admitted once already. A withdrawn run's messages are
+    counted out at once (:meth:`discard`) and its spans skipped when they reach
+    the front.
     """
 
     def __init__(self, max_pending: int) -> None:
@@ -135,8 +83,12 @@ class MemoryQueue:
         return self._high, self._low
 
     def full(self) -> bool:
-        """Whether :meth:`put` would refuse a message now."""
+        """Whether :meth:`put_many` would refuse a message now."""
         return self._high + self._low >= self.max_pending
+
+    def room(self) -> int:
+        """How many new messages :meth:`put_many` would take now."""
+        return max(self.max_pending - self._high - self._low, 0)
 
     def _lane(self, lane: Hashable) -> _Lane:
         found = self._lanes.get(lane)
@@ -144,103 +96,84 @@ class MemoryQueue:
             found = self._lanes[lane] = _Lane()
         return found
 
-    def _count(self, entry: Entry, delta: int) -> None:
-        if entry.high:
+    def _count(self, run: Run, delta: int) -> None:
+        run.queued += delta
+        if run.high:
             self._high += delta
         else:
             self._low += delta
 
-    def room(self) -> int:
-        """How many new messages :meth:`put_many` would take now."""
-        return max(self.max_pending - self._high - self._low, 0)
-
-    def put(self, entry: Entry) -> None:
-        """Add ``entry`` at the back of its lane and priority.
+    def put_many(self, spans: Sequence[Span]) -> None:
+        """Add spans at the back of their lanes and priorities, in order.
 
         Raises:
-            asyncio.QueueFull: when ``max_pending`` messages already wait.
+            asyncio.QueueFull: when their messages do not all fit under
+                ``max_pending``; then none is added.
         """
-        self.put_many((entry,))
-
-    def put_many(self, entries: Sequence[Entry]) -> None:
-        """Add entries at the back of their lanes and priorities, in order.
-
-        Raises:
-            asyncio.QueueFull: when they do not all fit under ``max_pending``;
-                then none is added.
-        """
-        if len(entries) > self.max_pending - self._high - self._low:
+        if sum(len(span) for span in spans) > self.room():
             raise asyncio.QueueFull
-        lanes, high = self._lanes, 0
-        for entry in entries:
-            entry.stage = Stage.QUEUED
-            entry.queue = self
-            lane = lanes.get(entry.lane) or self._lane(entry.lane)
-            if entry.high:
-                lane.high.append(entry)
-                high += 1
-            else:
-                lane.low.append(entry)
-        self._high += high
-        self._low += len(entries) - high
+        for span in spans:
+            span.run.queue = self
+            self._lane(span.lane).side(span.run.high).append(span)
+            self._count(span.run, len(span))
 
-    def requeue(self, entries: Iterable[Entry]) -> None:
-        """Put entries back at the front of their lanes, keeping their order."""
-        for entry in reversed(list(entries)):
-            if entry.done():
-                continue
-            entry.stage = Stage.QUEUED
-            self._lane(entry.lane).side(entry.high).appendleft(entry)
-            self._count(entry, 1)
+    def requeue(self, spans: Iterable[Span]) -> None:
+        """Put spans back at the front of their lanes, keeping their order."""
+        for span in reversed(list(spans)):
+            if span.live:
+                span.run.queue = self
+                self._lane(span.lane).side(span.run.high).appendleft(span)
+                self._count(span.run, len(span))
 
-    def pop(self, lane: Hashable, *, high: bool) -> Entry | None:
-        """Take the oldest live entry of ``lane`` at one priority, or ``None``."""
+    def pop(self, lane: Hashable, *, high: bool, limit: int) -> Span | None:
+        """Take up to ``limit`` of the oldest messages of ``lane`` at one priority.
+
+        They come as one span (the front one, or its first ``limit`` messages),
+        or ``None`` when none wait.
+        """
         found = self._lanes.get(lane)
         if found is None:
             return None
         side = found.side(high)
         while side:
-            entry = side.popleft()
-            if entry.stage != Stage.QUEUED:
-                continue  # discarded, and counted out then
-            if high:
-                self._high -= 1
+            span = side[0]
+            if not span.live:
+                side.popleft()  # withdrawn, and counted out then
+                continue
+            if len(span) <= limit:
+                side.popleft()
             else:
-                self._low -= 1
+                span = span.split(limit)
+            self._count(span.run, -len(span))
             if self._room_waiters:
                 self._wake_one()
-            if not entry.done():
-                return entry
-            entry.stage = Stage.CANCELLED  # settled while queued
+            return span
         return None
 
-    def discard(self, entry: Entry) -> bool:
-        """Count a queued entry out (it is skipped later); say whether it was queued."""
-        if entry.stage != Stage.QUEUED:
-            return False
-        entry.stage = Stage.CANCELLED
-        self._count(entry, -1)
-        self._wake_one()
-        return True
+    def discard(self, run: Run) -> None:
+        """Count a withdrawn run's queued messages out; its spans are skipped later."""
+        if run.queued:
+            self._count(run, -run.queued)
+            self._wake_one()
 
-    def _live(self, lanes: Iterable[_Lane]) -> Iterator[Entry]:
+    def _live(self, lanes: Iterable[_Lane]) -> Iterator[Span]:
         for lane in lanes:
             for side in (lane.high, lane.low):
-                for entry in side:
-                    if entry.stage == Stage.QUEUED:
-                        self._count(entry, -1)
-                        yield entry
+                for span in side:
+                    if span.live:
+                        self._count(span.run, -len(span))
+                        yield span
                 side.clear()
 
-    def lane_entries(self, lane: Hashable) -> list[Entry]:
-        """Remove and return every live entry of one lane, high priority first."""
+    def lane_spans(self, lane: Hashable) -> list[Span]:
+        """Remove and return every live span of one lane, high priority first."""
         found = self._lanes.pop(lane, None)
         taken = list(self._live([found] if found else []))
         self.wake_waiters()
         return taken
 
-    def take_all(self) -> list[Entry]:
-        """Remove and return every live entry, as when closing."""
+    def take_all(self) -> list[Span]:
+        """Remove and return every live span, as when closing."""
         taken = list(self._live(list(self._lanes.values())))
         self._lanes.clear()
         self.wake_waiters()

@@ -14,6 +14,7 @@ import functools
 import hashlib
 import heapq
 import itertools
+import math
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
@@ -60,7 +61,9 @@ class EarliestFinish(Generic[T]):
 
     Each target offers ``room`` slots; taking one moves its expected finish
     ``step`` seconds later, so faster targets (smaller steps) are taken more
-    often: water-filling, one heap operation per message.
+    often: water-filling. A target gets every slot it wins in a row at once,
+    so spreading a campaign costs a heap operation per change of target, not
+    per message.
     """
 
     __slots__ = ("_heap", "_order")
@@ -78,19 +81,41 @@ class EarliestFinish(Generic[T]):
     def __bool__(self) -> bool:
         return bool(self._heap)
 
-    def take(self) -> T:
-        """The target that would finish one more message earliest; uses one slot.
+    def share(self, count: int) -> list[tuple[T, int]]:
+        """Split ``count`` messages among the targets, using up their slots.
 
-        Raises:
-            IndexError: when no slot is left.
+        Returns each target that gets some with how many, in the order their
+        first message finishes. When the slots are no more than the messages,
+        every target simply gets all of its room.
         """
         heap = self._heap
+        if sum(slot[3] for slot in heap) <= count:
+            shares = [(slot[4], slot[3]) for slot in sorted(heap)]
+            heap.clear()
+            return shares
+        counts: dict[int, list[Any]] = {}  # by offer order: [target, count]
+        while count > 0 and heap:
+            order, target, won = self._take(count)
+            counts.setdefault(order, [target, 0])[1] += won
+            count -= won
+        return [(target, won) for target, won in counts.values()]
+
+    def _take(self, up_to: int) -> tuple[int, T, int]:
+        """The target that finishes the next message earliest, and how many
+        messages (at most ``up_to``) it finishes before any other target would."""
+        heap = self._heap
         slot = heap[0]
-        target: T = slot[4]
-        slot[3] -= 1
+        finish, order, step, room, target = slot
+        count = min(room, up_to)
+        if len(heap) > 1 and step > 0:
+            rival = min(heap[1:3])  # the root's children: the next-best target
+            ahead = (rival[0] - finish) / step  # slots that finish before the rival's
+            wins = math.floor(ahead) + 1 if order < rival[1] else math.ceil(ahead)
+            count = min(count, max(wins, 1))
+        slot[3] -= count
         if slot[3]:
-            slot[0] += slot[2]
+            slot[0] += count * step
             heapq.heapreplace(heap, slot)
         else:
             heapq.heappop(heap)
-        return target
+        return order, target, count

@@ -20,9 +20,9 @@ from .._errors import DeliveryUncertain, DispatcherClosed, PickyError
 from ._folding import Batch
 from ._ledger import Health
 from ._pacing import low_room, poll_interval, refill_delay
-from ._queue import Entry, PendingQueue, Stage
-from ._receipt import Receipt
+from ._queue import PendingQueue
 from ._routing import EarliestFinish, rendezvous
+from ._runs import Span, cut
 from ._sender import Sender, Verdict, verdict_for
 
 __all__ = ["Scheduler"]
@@ -38,7 +38,7 @@ _SLACK = 0.001
 
 
 class Scheduler:
-    """Moves entries from the queue to the service through the projects' senders."""
+    """Moves messages from the queue to the service through the projects' senders."""
 
     def __init__(
         self,
@@ -78,7 +78,7 @@ class Scheduler:
         for sender in self.senders:
             count += len(sender.accumulator)
             if sender.pushing is not None:
-                count += len(sender.pushing.entries)
+                count += sender.pushing.count
         return count
 
     async def run(self) -> None:
@@ -189,20 +189,22 @@ class Scheduler:
         return max(busy, sender.ledger.push_ready_at(now) - now)
 
     def _share(self, router: EarliestFinish[Sender], *, high: bool, now: float) -> None:
-        pop = self.queue.pop
-        while router:
-            entry = pop(None, high=high)
-            if entry is None:
-                return
-            router.take().accumulator.add(entry, now)
+        waiting = self.queue.depths()[0 if high else 1]
+        for sender, count in router.share(waiting):
+            if self._fill(sender, None, high=high, room=count, now=now) < count:
+                return  # the queue ran dry
 
-    def _fill(self, sender: Sender, lane: str, *, high: bool, room: int, now: float) -> None:
+    def _fill(self, sender: Sender, lane: str | None, *, high: bool, room: int, now: float) -> int:
+        """Move up to ``room`` messages of ``lane`` to the sender; return how many moved."""
         pop, add = self.queue.pop, sender.accumulator.add
-        for _ in range(room):
-            entry = pop(lane, high=high)
-            if entry is None:
-                return
-            add(entry, now)
+        moved = 0
+        while moved < room:
+            span = pop(lane, high=high, limit=room - moved)
+            if span is None:
+                break
+            add(span, now)
+            moved += len(span)
+        return moved
 
     def _relane(self) -> None:
         """Sticky routing: move the waiting recipients of projects that are down."""
@@ -211,13 +213,14 @@ class Scheduler:
         self._lane_names = healthy or usable
         if not self.sticky or not healthy:
             return
-        moved: list[Entry] = []
+        moved: list[Span] = []
         for sender in self.senders:
             if sender.ledger.health is not Health.HEALTHY:
-                moved += self.queue.lane_entries(sender.name)
-        for entry in moved:
-            entry.lane = healthy[rendezvous(entry.message.number, healthy)]
-        self.queue.requeue(moved)
+                moved += self.queue.lane_spans(sender.name)
+        lane_for = self.lane_for  # the healthy projects' lanes now
+        self.queue.requeue(
+            [piece for span in moved for piece in cut(span.run, span.start, span.stop, lane_for)]
+        )
 
     # -- pushing ---------------------------------------------------------
 
@@ -245,14 +248,12 @@ class Scheduler:
         return deadline
 
     def _start_push(self, sender: Sender, batch: Batch, now: float) -> None:
-        batch.entries = batch.live()
-        if not batch.entries:
+        batch.drop_withdrawn()
+        if not batch.count:
             return  # every caller cancelled
-        for entry in batch.entries:
-            entry.stage = Stage.PUSHED
         sender.pushing = batch
         sender.push_seq += 1
-        sender.ledger.add_work(now, len(batch.entries), high=batch.high)
+        sender.ledger.add_work(now, batch.count, high=batch.high)
         self._spawn(self._push(sender, batch))
         self.wake()  # route the next batch while this one is in flight
 
@@ -260,7 +261,7 @@ class Scheduler:
         try:
             push_id, msg_ids = await sender.push(batch)
         except asyncio.CancelledError:
-            self._fail(batch.entries, DeliveryUncertain("the push was cancelled"), sender)
+            self._fail(batch.spans, DeliveryUncertain("the push was cancelled"), sender)
             raise
         except Exception as error:  # a custom pusher may raise anything
             self._push_failed(sender, batch, error)
@@ -278,32 +279,30 @@ class Scheduler:
     def _deliver(
         self, sender: Sender, batch: Batch, push_id: str, msg_ids: list[str | None]
     ) -> None:
-        entries, name = batch.entries, sender.name
-        for entry, msg_id in zip(entries, msg_ids, strict=True):
-            if not entry.done():
-                entry.set_result(
-                    Receipt(push_id, msg_id, name, entry.message.number, entry.priority)
-                )
+        done, name = 0, sender.name
+        for span in batch.spans:
+            span.deliver(push_id, msg_ids[done : done + len(span)], name)
+            done += len(span)
         sender.pushes += 1
-        sender.sent += len(entries)
+        sender.sent += batch.count
 
     def _push_failed(self, sender: Sender, batch: Batch, error: Exception) -> None:
         now = asyncio.get_running_loop().time()
-        ledger, entries = sender.ledger, batch.entries
+        ledger, spans = sender.ledger, batch.spans
         verdict = verdict_for(error)
         if verdict is Verdict.REJECT or not isinstance(error, PickyError):
-            ledger.remove_work(now, len(entries), high=batch.high)
-            self._fail(entries, error, sender)
+            ledger.remove_work(now, batch.count, high=batch.high)
+            self._fail(spans, error, sender)
         elif verdict is Verdict.UNCERTAIN:
             ledger.suspend(now, error)  # it may have been accepted: keep its work
             if self.resend_uncertain:
-                self.queue.requeue(entries)
+                self.queue.requeue(spans)
             else:
-                self._fail(entries, error, sender)
+                self._fail(spans, error, sender)
         else:
-            ledger.remove_work(now, len(entries), high=batch.high)
+            ledger.remove_work(now, batch.count, high=batch.high)
             sender.fault(verdict, error, now)
-            self.queue.requeue(entries)
+            self.queue.requeue(spans)
         if ledger.health is not Health.HEALTHY:
             self._went_down(sender)
 
@@ -358,32 +357,30 @@ class Scheduler:
 
     # -- endings ---------------------------------------------------------
 
-    def _take_everything(self) -> list[Entry]:
-        entries = self.queue.take_all()
+    def _take_everything(self) -> list[Span]:
+        spans = self.queue.take_all()
         for sender in self.senders:
-            entries += sender.accumulator.take_all()
-        return entries
+            spans += sender.accumulator.take_all()
+        return spans
 
     def abandon(self, *, cause: BaseException | None = None) -> None:
         """Fail every message not yet pushed with one :class:`DispatcherClosed`."""
-        entries = [e for e in self._take_everything() if not e.done()]
-        if entries:
+        spans = [span for span in self._take_everything() if span.live]
+        if spans:
+            messages = [message for span in spans for message in span.messages()]
             error = DispatcherClosed(
-                f"closed with {len(entries)} messages unsent",
-                messages=[entry.message for entry in entries],
+                f"closed with {len(messages)} messages unsent", messages=messages
             )
             error.__cause__ = cause
-            self._fail(entries, error)
+            self._fail(spans, error)
         self.wake()
 
-    def _fail(
-        self, entries: list[Entry], error: BaseException, sender: Sender | None = None
-    ) -> None:
+    def _fail(self, spans: list[Span], error: BaseException, sender: Sender | None = None) -> None:
         failed = 0
-        for entry in entries:
-            if not entry.done():
-                entry.set_exception(error)
-                failed += 1
+        for span in spans:
+            if span.live:
+                span.fail(error)
+                failed += len(span)
         if sender is None:
             self.failed += failed
         else:

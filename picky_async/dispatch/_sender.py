@@ -119,7 +119,7 @@ class Sender:
     async def push(self, batch: Batch) -> tuple[str, list[str | None]]:
         """Push a batch; return the push id and each entry's ``msg_id``."""
         assert self.pusher is not None
-        messages, global_message = fold(batch.entries)
+        messages, global_message = fold(batch.messages())
         options: dict[str, Any] = {
             "application": batch.application,
             "priority": batch.priority,

@@ -1,0 +1,176 @@
+"""Runs and spans: how the dispatcher holds the messages it owes answers for.
+
+A *run* is the messages of one call (``send``, ``submit``, or up to a
+thousand of a ``send_many`` campaign) with what became of each, and it is the
+caller's future. A *span* is a stretch of one run's messages, and it is what
+queues, routes and folds: a campaign of a hundred thousand messages moves
+through the dispatcher as a few hundred spans, split only where a push or a
+project's room ends, instead of as a hundred thousand separate entries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any
+
+from .._enums import Application, Priority
+from .._models import Message
+from ._receipt import Receipt
+
+if TYPE_CHECKING:
+    from ._queue import PendingQueue
+
+__all__ = ["Outcome", "Run", "Span", "cut"]
+
+Outcome = Receipt | BaseException | None
+"""What became of one message: its receipt, why it failed, or ``None`` while pending."""
+
+_future_init = asyncio.Future.__init__  # called directly: cheaper than super()
+_HIGH = Priority.HIGH
+
+
+class Run(asyncio.Future[Any]):
+    """The messages of one call and their outcomes; it is its caller's future.
+
+    With ``one=True`` (``send`` and ``submit``) the future resolves to the
+    message's receipt or raises its error; otherwise it resolves to the list
+    of outcomes once every message has one. Cancelling it withdraws the
+    messages still queued at once.
+    """
+
+    __slots__ = (
+        "application",
+        "high",
+        "messages",
+        "on_settle",
+        "one",
+        "outcomes",
+        "priority",
+        "queue",
+        "queued",
+        "unsettled",
+    )
+
+    def __init__(
+        self,
+        messages: list[Message],
+        priority: Priority,
+        application: Application | int,
+        *,
+        loop: asyncio.AbstractEventLoop,
+        one: bool = False,
+        on_settle: Callable[[int], None] | None = None,
+    ) -> None:
+        _future_init(self, loop=loop)
+        self.messages = messages
+        self.priority = priority
+        self.application = application
+        self.high = priority is _HIGH  # it goes before every low-priority message
+        self.one = one
+        self.on_settle = on_settle  # told how many messages just settled
+        self.outcomes: list[Outcome] = [None] * len(messages)
+        self.unsettled = len(messages)
+        self.queue: PendingQueue | None = None  # where its spans wait, once queued
+        self.queued = 0  # how many of its messages wait there
+
+    def cancel(self, msg: Any | None = None) -> bool:
+        """Cancel the caller's wait, and withdraw the messages still queued."""
+        if not super().cancel(msg):
+            return False
+        if self.queue is not None:
+            self.queue.discard(self)
+        return True
+
+    def settled(self, count: int) -> None:
+        """Note that ``count`` more outcomes are in; resolve once all are."""
+        self.unsettled -= count
+        if self.on_settle is not None:
+            self.on_settle(count)
+        if self.unsettled or self.done():
+            return
+        if not self.one:
+            self.set_result(self.outcomes)
+        elif isinstance(outcome := self.outcomes[0], BaseException):
+            self.set_exception(outcome)
+        else:
+            self.set_result(outcome)
+
+
+class Span:
+    """The messages ``start`` to ``stop`` of a run, waiting in one lane.
+
+    All of a span's messages share the run's priority and application and
+    one media, so a span always folds into one push (or is split to fit).
+    """
+
+    __slots__ = ("lane", "run", "start", "stop")
+
+    def __init__(self, run: Run, start: int, stop: int, lane: Hashable = None) -> None:
+        self.run = run
+        self.start = start
+        self.stop = stop
+        self.lane = lane
+
+    def __repr__(self) -> str:
+        return f"<Span {self.start}:{self.stop} of {len(self.run.messages)}>"
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    @property
+    def live(self) -> bool:
+        """Whether its caller still waits (the run was not cancelled)."""
+        return not self.run.done()
+
+    @property
+    def media(self) -> str | None:
+        """The media its messages share."""
+        return self.run.messages[self.start].media
+
+    def messages(self) -> list[Message]:
+        """Its messages, in order."""
+        return self.run.messages[self.start : self.stop]
+
+    def split(self, count: int) -> Span:
+        """Cut off and return the first ``count`` messages; this span keeps the rest."""
+        head = Span(self.run, self.start, self.start + count, self.lane)
+        self.start += count
+        return head
+
+    def deliver(self, push_id: str, msg_ids: list[str | None], project: str) -> None:
+        """Record a receipt for each message, ``msg_ids`` in the same order."""
+        run = self.run
+        outcomes, messages, priority = run.outcomes, run.messages, run.priority
+        for at, msg_id in zip(range(self.start, self.stop), msg_ids, strict=True):
+            outcomes[at] = Receipt(push_id, msg_id, project, messages[at].number, priority)
+        run.settled(self.stop - self.start)
+
+    def fail(self, error: BaseException) -> None:
+        """Record ``error`` as the outcome of every message."""
+        self.run.outcomes[self.start : self.stop] = [error] * (self.stop - self.start)
+        self.run.settled(self.stop - self.start)
+
+
+def cut(
+    run: Run, start: int, stop: int, lane_of: Callable[[str], Hashable] | None = None
+) -> list[Span]:
+    """A run's messages ``start`` to ``stop`` as spans, cut where the media or lane changes.
+
+    ``lane_of`` gives a recipient's lane (sticky routing); without it every
+    message waits in the shared lane, and a campaign of one media is one span.
+    """
+    messages = run.messages
+    if lane_of is None and len({m.media for m in messages[start:stop]}) <= 1:
+        return [Span(run, start, stop)] if stop > start else []
+    keys = [
+        (None if lane_of is None else lane_of(message.number), message.media)
+        for message in messages[start:stop]
+    ]
+    spans: list[Span] = []
+    first = 0
+    for at in range(1, len(keys) + 1):
+        if at == len(keys) or keys[at] != keys[first]:
+            spans.append(Span(run, start + first, start + at, keys[first][0]))
+            first = at
+    return spans
