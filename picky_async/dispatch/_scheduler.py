@@ -258,23 +258,35 @@ class Scheduler:
         self.wake()  # route the next batch while this one is in flight
 
     async def _push(self, sender: Sender, batch: Batch) -> None:
+        loop = asyncio.get_running_loop()
         try:
             push_id, msg_ids = await sender.push(batch)
         except asyncio.CancelledError:
+            self._answered(sender, loop.time())
             self._fail(batch.spans, DeliveryUncertain("the push was cancelled"), sender)
+            self.wake()
             raise
         except Exception as error:  # a custom pusher may raise anything
+            self._answered(sender, loop.time())
             self._push_failed(sender, batch, error)
-            return
-        finally:
-            now = asyncio.get_running_loop().time()
-            sender.ledger.record_push(now)
-            sender.pushing = None
             self.wake()
-        # The project's next batch leaves before this one's receipts are handed
-        # out, so that bookkeeping overlaps with the next request.
+            return
+        # The project's next batch leaves first, and this one's receipts are
+        # handed out once its request is on the wire (after one yield), so the
+        # bookkeeping overlaps with the round trip instead of delaying it.
+        now = loop.time()
+        self._answered(sender, now)
         self._release(sender, now)
-        self._deliver(sender, batch, push_id, msg_ids)
+        self.wake()  # after the next push's task, so its request leaves first
+        try:
+            await asyncio.sleep(0)
+        finally:
+            self._deliver(sender, batch, push_id, msg_ids)
+
+    def _answered(self, sender: Sender, now: float) -> None:
+        """The project's push came back: its slot is free, and its window counts it."""
+        sender.ledger.record_push(now)
+        sender.pushing = None
 
     def _deliver(
         self, sender: Sender, batch: Batch, push_id: str, msg_ids: list[str | None]
