@@ -14,7 +14,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import aiohttp
 import yarl
@@ -22,7 +22,6 @@ import yarl
 from ._enums import Application, DeviceCommand, Priority
 from ._errors import (
     DeliveryUncertain,
-    EmptyMessage,
     EmptyNumberList,
     RateLimited,
     TooFewContacts,
@@ -31,6 +30,7 @@ from ._errors import (
 )
 from ._models import ActionResult, ConferenceCall, DeviceStatus, Message, PushResult
 from ._numbers import normalize_number
+from ._prepared import PreparedPush, prepare_push
 from ._retry import RetryPolicy
 from .wire import (
     ConferenceReportRequest,
@@ -43,10 +43,9 @@ from .wire import (
     Request,
     converter,
     encode_body,
-    push_body,
     structure_answer,
 )
-from .wire._push import read_push_ids
+from .wire._push import read_msg_ids
 
 __all__ = ["DEFAULT_BASE_URL", "PickyClient"]
 
@@ -173,8 +172,10 @@ class PickyClient:
             ValueError: for messages with different media, or a priority not 0/1.
             PickyError: see the class docstring.
         """
-        options = (application, priority, global_message, global_media)
-        return await self._push(messages, options, _read_push_result)
+        prepared = self._prepare_push(messages, application, priority, global_message, global_media)
+        return await self._send(
+            PushRequest.path, prepared.body, prepared.content_type, _read_push_result
+        )
 
     async def push_msg_ids(
         self,
@@ -184,31 +185,38 @@ class PickyClient:
         priority: Priority | int = Priority.LOW,
         global_message: str | None = None,
         global_media: str | None = None,
-    ) -> tuple[str, list[tuple[str, str]]]:
-        """:meth:`push`, answering only the push id and the ``(number, msg_id)`` pairs.
+    ) -> tuple[str, list[str | None]]:
+        """:meth:`push`, answering only the push id and each message's ``msg_id``.
 
-        For pushing in bulk: it skips building a :class:`Recipient` per message.
-        Raises what :meth:`push` raises.
+        For pushing in bulk: it skips building a :class:`Recipient` per
+        message. The ids are in the order of ``messages``, ``None`` where the
+        answer gave none (older accounts give none at all). Raises what
+        :meth:`push` raises.
         """
-        options = (application, priority, global_message, global_media)
-        return await self._push(messages, options, read_push_ids)
+        prepared = self._prepare_push(messages, application, priority, global_message, global_media)
 
-    async def _push(
+        def read(answer: object) -> tuple[str, list[str | None]]:
+            return read_msg_ids(answer, prepared.numbers)
+
+        return await self._send(PushRequest.path, prepared.body, prepared.content_type, read)
+
+    def _prepare_push(
         self,
         messages: Iterable[Message],
-        options: tuple[Application | int, Priority | int, str | None, str | None],
-        read: Callable[[object], _T],
-    ) -> _T:
-        application, priority, global_message, global_media = options
-        body = _push_body(
+        application: Application | int,
+        priority: Priority | int,
+        global_message: str | None,
+        global_media: str | None,
+    ) -> PreparedPush:
+        return prepare_push(
             self._token,
-            list(messages),
+            messages,
             application=application,
             priority=priority,
             global_message=global_message,
             global_media=global_media,
+            encoding=self._encoding,
         )
-        return await self._send(PushRequest.path, body, read)
 
     async def conference(
         self,
@@ -272,11 +280,13 @@ class PickyClient:
         def read(answer: object) -> _T:
             return structure_answer(answer, answer_type)
 
-        return await self._send(request.path, converter.unstructure(request), read)
+        body, content_type = encode_body(converter.unstructure(request), self._encoding)
+        return await self._send(request.path, body, content_type, read)
 
-    async def _send(self, path: str, payload: dict[str, Any], read: Callable[[object], _T]) -> _T:
+    async def _send(
+        self, path: str, body: bytes, content_type: str, read: Callable[[object], _T]
+    ) -> _T:
         url = f"{self._base_url}/{path}"
-        body, content_type = encode_body(payload, self._encoding)
         try:
             answered = await self._retry.call(self._post, url, body, content_type, on=_NOT_SENT)
         except _NOT_SENT as exc:
@@ -336,60 +346,6 @@ class PickyClient:
 
 def _read_push_result(answer: object) -> PushResult:
     return structure_answer(answer, PushResult)
-
-
-def _push_body(
-    token: str,
-    messages: list[Message],
-    *,
-    application: Application | int,
-    priority: Priority | int,
-    global_message: str | None,
-    global_media: str | None,
-) -> dict[str, Any]:
-    if not messages:
-        raise EmptyNumberList("a push needs at least one message")
-    if not all(isinstance(message, Message) for message in messages):
-        raise TypeError("push() takes picky_async.Message objects")
-    media = _shared_media(messages, global_media)
-    if not global_message and media is None:
-        for message in messages:
-            if not message.text:
-                raise EmptyMessage(
-                    f"the message to {message.number} has no text, and the push has "
-                    "no global message or media"
-                )
-    return push_body(
-        token,
-        [{"number": message.number, "message": message.text} for message in messages],
-        application=_application(application),
-        priority=Priority(priority),
-        global_message=global_message or "",
-        global_media=media,
-    )
-
-
-def _shared_media(messages: list[Message], global_media: str | None) -> str | None:
-    """The one media of a push: the service has no per-number media."""
-    media = {global_media if message.media is None else message.media for message in messages}
-    if global_media is not None:
-        media.add(global_media)
-    if len(media) > 1:
-        raise ValueError(
-            "the service sends one media per push; these messages name several: "
-            + ", ".join(sorted(repr(url) for url in media))
-        )
-    return media.pop()
-
-
-def _application(application: Application | int) -> Application | int:
-    # Newer accounts use values the document lacks (such as 10): pass them on.
-    if isinstance(application, bool) or not isinstance(application, int):
-        raise TypeError(f"application must be an int, not {type(application).__name__}")
-    try:
-        return Application(application)
-    except ValueError:
-        return application
 
 
 def _conference_numbers(numbers: Sequence[str | int]) -> tuple[str, ...]:

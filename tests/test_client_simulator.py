@@ -77,15 +77,15 @@ async def test_push_msg_ids_answers_what_push_does(
     messages = [pa.Message(number, f"hi {number}") for number in NUMBERS]
     async with pa.PickyClient(picky_project.token, base_url=picky_simulator.base_url) as client:
         pushed = await client.push(messages)
-        push_id, pairs = await client.push_msg_ids(messages)
+        push_id, msg_ids = await client.push_msg_ids(messages)
         with pytest.raises(pa.EmptyNumberList):
             await client.push_msg_ids([])
     assert [r.number for r in pushed.recipients] == NUMBERS
     assert push_id
     assert push_id != pushed.push_id
-    assert [number for number, _ in pairs] == NUMBERS
-    assert all(msg_id for _, msg_id in pairs)
-    assert {msg_id for _, msg_id in pairs}.isdisjoint(r.msg_id for r in pushed.recipients)
+    texts = {record.msg_id: record.text for record in picky_simulator.messages}
+    assert [texts.get(msg_id or "") for msg_id in msg_ids] == [m.text for m in messages]
+    assert set(msg_ids).isdisjoint(r.msg_id for r in pushed.recipients)
 
 
 async def test_push_msg_ids_raises_the_status_error(picky_simulator: Simulator) -> None:

@@ -13,7 +13,7 @@ from picky_async.dispatch._folding import Accumulator, fold
 from picky_async.dispatch._ledger import Health, MemoryLedger
 from picky_async.dispatch._pacing import low_room, refill_delay
 from picky_async.dispatch._queue import MemoryQueue
-from picky_async.dispatch._receipt import Receipt, match_pairs
+from picky_async.dispatch._receipt import Receipt
 from picky_async.dispatch._routing import EarliestFinish, rendezvous
 from picky_async.dispatch._runs import Run, Span, cut
 
@@ -354,16 +354,3 @@ async def test_an_aged_low_batch_goes_before_high_ones() -> None:
     second = acc.pop_ready(12.0, aging=10.0)
     assert second is not None
     assert not second.high
-
-
-def test_msg_ids_match_by_position_or_else_by_number() -> None:
-    numbers = ["919800000001", "919800000002", "919800000001"]
-
-    lined_up = [("919800000001", "a"), ("919800000002", "b"), ("919800000001", "c")]
-    assert match_pairs(numbers, lined_up) == ["a", "b", "c"]
-    shuffled = [("919800000002", "b"), ("919800000001", "a"), ("919800000001", "c")]
-    assert match_pairs(numbers, shuffled) == ["a", "b", "c"]
-    partial = [("919800000002", "b")]
-    assert match_pairs(numbers, partial) == [None, "b", None]
-    assert match_pairs(numbers, shuffled[::2]) == ["c", "b", None]
-    assert match_pairs(numbers, []) == [None, None, None]

@@ -84,33 +84,36 @@ def test_fast_path_agrees_with_cattrs_on_any_spelling(answer: dict[str, Any]) ->
     assert fast(answer) == detailed(answer)
 
 
-def ids(answer: object) -> object:
-    """What read_push_ids makes of an answer, or the type of its error."""
+def ids(answer: object, numbers: list[str]) -> object:
+    """What read_msg_ids makes of an answer, or the type of its error."""
     try:
-        return _push.read_push_ids(answer)
+        return _push.read_msg_ids(answer, numbers)
     except Exception as error:
         return type(error)
 
 
 @given(answers)
-def test_push_ids_agree_with_the_push_result(answer: dict[str, Any]) -> None:
+def test_msg_ids_agree_with_the_push_result(answer: dict[str, Any]) -> None:
+    numbers: list[str] = []
     try:
         result: object = wire.structure_answer(answer, pa.PushResult)
     except Exception as error:
         result = type(error)
     if isinstance(result, pa.PushResult):
-        result = (result.push_id, [(r.number, r.msg_id) for r in result.recipients])
-    assert ids(answer) == result
+        numbers = [r.number for r in result.recipients]
+        result = (result.push_id, [r.msg_id for r in result.recipients])
+    assert ids(answer, numbers) == result
 
 
-def test_push_ids_of_the_sample_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_msg_ids_of_the_sample_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
     answer = json.loads((DATA / "push_answer_with_recipients.json").read_text())
     expected = wire.structure_answer(answer, pa.PushResult)
+    numbers = [r.number for r in expected.recipients]
     monkeypatch.setattr(_push, "structure_request", None)  # calling it would fail
-    push_id, pairs = _push.read_push_ids(answer)
+    push_id, msg_ids = _push.read_msg_ids(answer, numbers)
     assert push_id == expected.push_id
-    assert pairs == [(r.number, r.msg_id) for r in expected.recipients]
-    assert pairs
+    assert msg_ids == [r.msg_id for r in expected.recipients]
+    assert msg_ids
 
 
 @pytest.mark.parametrize(
@@ -130,7 +133,7 @@ def test_bad_shapes_still_raise_malformed_payload(answer: dict[str, Any]) -> Non
     with pytest.raises(cattrs.BaseValidationError):
         _push._read_push_result(answer)
     with pytest.raises(wire.MalformedPayload):
-        _push.read_push_ids(answer)
+        _push.read_msg_ids(answer, ["5511"])
 
 
 generated_write = make_dict_unstructure_fn(
@@ -155,3 +158,53 @@ def test_push_body_is_written_as_cattrs_would(request: wire.PushRequest) -> None
     body = wire.converter.unstructure(request)
     assert body == generated_write(request)
     assert json.dumps(body) == json.dumps(generated_write(request))
+
+
+def test_msg_ids_match_by_position_or_else_by_number() -> None:
+    numbers = ["919800000001", "919800000002", "919800000001"]
+
+    def answer(*pairs: tuple[str, str]) -> dict[str, Any]:
+        return {"push_id": "p", "data": [{"number": n, "msg_id": m} for n, m in pairs]}
+
+    def matched(*pairs: tuple[str, str]) -> list[str | None]:
+        return _push.read_msg_ids(answer(*pairs), numbers)[1]
+
+    assert matched(("919800000001", "a"), ("919800000002", "b"), ("919800000001", "c")) == [
+        "a",
+        "b",
+        "c",
+    ]
+    shuffled = [("919800000002", "b"), ("919800000001", "a"), ("919800000001", "c")]
+    assert matched(*shuffled) == ["a", "b", "c"]
+    assert matched(("919800000002", "b")) == [None, "b", None]
+    assert matched(*shuffled[::2]) == ["c", "b", None]
+    assert matched() == [None, None, None]
+    assert _push.read_msg_ids({"push_id": "p"}, numbers) == ("p", [None, None, None])
+
+
+@given(
+    token=st.text(min_size=1, max_size=20),
+    texts=st.lists(st.text(max_size=20), max_size=5),
+    global_message=st.text(max_size=10),
+    global_media=st.one_of(st.none(), st.text(max_size=10)),
+    priority=st.sampled_from(pa.Priority),
+)
+def test_push_json_is_the_push_body_as_text(
+    token: str,
+    texts: list[str],
+    global_message: str,
+    global_media: str | None,
+    priority: pa.Priority,
+) -> None:
+    messages = [pa.Message(f"9198{n:08d}", text) for n, text in enumerate(texts)]
+    options: dict[str, Any] = {
+        "application": pa.Application.SMS,
+        "priority": priority,
+        "global_message": global_message,
+        "global_media": global_media,
+    }
+    text = _push.push_json(token, messages, **options)
+    rows = [{"number": m.number, "message": m.text} for m in messages]
+    assert json.loads(text) == _push.push_body(token, rows, **options)
+    # as compact as the encoder, and UTF-8 rather than \u escapes (only key order differs)
+    assert len(text) == len(wire.encode_body(json.loads(text), "json")[0].decode())

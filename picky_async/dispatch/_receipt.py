@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import attrs
 
 from .._enums import Priority
 
-__all__ = ["Receipt", "match_pairs"]
+__all__ = ["Receipt"]
 
 
 @attrs.frozen
@@ -26,22 +24,3 @@ class Receipt:
     project: str
     number: str
     priority: Priority
-
-
-def match_pairs(numbers: Sequence[str], answered: Sequence[tuple[str, str]]) -> list[str | None]:
-    """The ``msg_id`` the answer's ``(number, msg_id)`` pairs give each pushed number.
-
-    ``None`` where the answer gave none (older accounts give no pairs at all).
-
-    By position when the answer lists the numbers in the order pushed (the
-    usual case), else by number, the n-th answer for a number going to its
-    n-th message.
-    """
-    if len(answered) == len(numbers) and all(
-        pair[0] == n for pair, n in zip(answered, numbers, strict=True)
-    ):
-        return [msg_id for _, msg_id in answered]
-    by_number: dict[str, list[str]] = {}
-    for number, msg_id in reversed(answered):
-        by_number.setdefault(number, []).append(msg_id)
-    return [ids.pop() if (ids := by_number.get(n)) else None for n in numbers]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 from .._enums import Application, Priority, StatusCode
 from .._errors import DeliveryUncertain, PickyError, RateLimited, TransportError
@@ -16,7 +16,6 @@ from .._models import DeviceStatus, Message
 from ._folding import Accumulator, Batch, fold
 from ._ledger import Health, Ledger, MemoryLedger
 from ._project import Project
-from ._receipt import match_pairs
 
 __all__ = ["Pusher", "Sender", "Verdict", "verdict_for"]
 
@@ -32,7 +31,7 @@ class Pusher(Protocol):
         priority: Priority | int = ...,
         global_message: str | None = ...,
         global_media: str | None = ...,
-    ) -> tuple[str, list[tuple[str, str]]]: ...
+    ) -> tuple[str, list[str | None]]: ...
 
     async def device_status(self) -> DeviceStatus: ...
 
@@ -117,18 +116,16 @@ class Sender:
         return self.project.seconds_per_message
 
     async def push(self, batch: Batch) -> tuple[str, list[str | None]]:
-        """Push a batch; return the push id and each entry's ``msg_id``."""
+        """Push a batch; return the push id and each message's ``msg_id``."""
         assert self.pusher is not None
         messages, global_message = fold(batch.messages())
-        options: dict[str, Any] = {
-            "application": batch.application,
-            "priority": batch.priority,
-            "global_message": global_message,
-            "global_media": batch.media,
-        }
-        numbers = [message.number for message in messages]
-        push_id, answered = await self.pusher.push_msg_ids(messages, **options)
-        return push_id, match_pairs(numbers, answered)
+        return await self.pusher.push_msg_ids(
+            messages,
+            application=batch.application,
+            priority=batch.priority,
+            global_message=global_message,
+            global_media=batch.media,
+        )
 
     def fault(self, verdict: Verdict, error: PickyError, now: float) -> None:
         """Apply what a failed request means to the project's health."""

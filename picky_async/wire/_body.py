@@ -25,6 +25,8 @@ __all__ = [
     "check_status",
     "decode_body",
     "encode_body",
+    "encode_json",
+    "encode_text",
     "stringify",
     "structure_answer",
     "structure_request",
@@ -46,7 +48,16 @@ class MalformedPayload(ValueError):
 
 def encode_body(payload: Mapping[str, Any], encoding: Encoding) -> tuple[bytes, str]:
     """Return the bytes to post and their content type: JSON, or JSON in ``data=``."""
-    text = _ENCODER.encode(payload)
+    return encode_text(_ENCODER.encode(payload), encoding)
+
+
+def encode_json(payload: Mapping[str, Any]) -> str:
+    """The JSON text of a body: compact, UTF-8 rather than ``\\u`` escapes."""
+    return _ENCODER.encode(payload)
+
+
+def encode_text(text: str, encoding: Encoding) -> tuple[bytes, str]:
+    """:func:`encode_body` of a body already written as JSON text."""
     if encoding == "form":
         return urllib.parse.urlencode({"data": text}).encode(), _FORM
     return text.encode(), "application/json"
