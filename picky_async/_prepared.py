@@ -7,6 +7,7 @@ with a row per message, and it is the client's main CPU cost in bulk.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import attrgetter
 
 import attrs
 
@@ -18,6 +19,8 @@ from .wire._body import encode_text
 from .wire._push import push_json
 
 __all__ = ["PreparedPush", "prepare_push"]
+
+_number, _text, _media = attrgetter("number"), attrgetter("text"), attrgetter("media")
 
 
 @attrs.frozen
@@ -63,13 +66,12 @@ def prepare_push(
     ):
         raise TypeError("push() takes picky_async.Message objects")
     media = _shared_media(messages, global_media)
-    if not global_message and media is None:
-        for message in messages:
-            if not message.text:
-                raise EmptyMessage(
-                    f"the message to {message.number} has no text, and the push has "
-                    "no global message or media"
-                )
+    if not global_message and media is None and not all(map(_text, messages)):
+        empty = next(message for message in messages if not message.text)
+        raise EmptyMessage(
+            f"the message to {empty.number} has no text, and the push has "
+            "no global message or media"
+        )
     text = push_json(
         token,
         messages,
@@ -79,12 +81,15 @@ def prepare_push(
         global_media=media,
     )
     body, content_type = encode_text(text, encoding)
-    return PreparedPush(tuple(message.number for message in messages), body, content_type)
+    return PreparedPush(tuple(map(_number, messages)), body, content_type)
 
 
 def _shared_media(messages: list[Message], global_media: str | None) -> str | None:
     """The one media of a push: the service has no per-number media."""
-    media = {global_media if message.media is None else message.media for message in messages}
+    media: set[str | None] = set(map(_media, messages))
+    if None in media:
+        media.discard(None)
+        media.add(global_media)
     if global_media is not None:
         media.add(global_media)
     if len(media) > 1:

@@ -69,6 +69,26 @@ async def test_an_unexpected_error_fails_only_its_batch() -> None:
     assert d.stats().projects[0].health == "healthy"
 
 
+class ShortClient(FakeClient):
+    """Answers one msg_id too few for every push: a bug the dispatcher must survive."""
+
+    async def push_msg_ids(
+        self, messages: Sequence[pa.Message], **options: Any
+    ) -> tuple[str, list[str | None]]:
+        push_id, msg_ids = await super().push_msg_ids(messages, **options)
+        return push_id, msg_ids[1:]
+
+
+async def test_a_pusher_answering_too_few_ids_fails_only_that_batch() -> None:
+    async with dispatcher(ShortClient()) as d:
+        results = await d.send_many(
+            [pa.Message(f"9198{n:08d}", "hi") for n in range(3)], return_exceptions=True
+        )
+    assert [type(result) for result in results] == [ValueError] * 3
+    assert "2 ids for 3 messages" in str(results[0])
+    assert d.stats().projects[0].health == "healthy"
+
+
 async def test_a_rejected_batch_fails_with_the_services_error() -> None:
     client = FakeClient(push_errors=[pa.EmptyMessage("no text", code=407)])
     async with dispatcher(client) as d:

@@ -11,7 +11,10 @@ project's room ends, instead of as a hundred thousand separate entries.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Hashable
+from itertools import repeat
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from .._enums import Application, Priority
@@ -26,6 +29,8 @@ __all__ = ["Outcome", "Run", "Span", "cut"]
 Outcome = Receipt | BaseException | None
 """What became of one message: its receipt, why it failed, or ``None`` while pending."""
 
+_number = attrgetter("number")
+_new_receipt = functools.partial(tuple.__new__, Receipt)  # Receipt(*fields), built in C
 _future_init = asyncio.Future.__init__  # called directly: cheaper than super()
 _HIGH = Priority.HIGH
 
@@ -139,11 +144,11 @@ class Span:
         return head
 
     def deliver(self, push_id: str, msg_ids: list[str | None], project: str) -> None:
-        """Record a receipt for each message, ``msg_ids`` in the same order."""
+        """Record a receipt for each message, ``msg_ids`` in the same order (as many)."""
         run = self.run
-        outcomes, messages, priority = run.outcomes, run.messages, run.priority
-        for at, msg_id in zip(range(self.start, self.stop), msg_ids, strict=True):
-            outcomes[at] = Receipt(push_id, msg_id, project, messages[at].number, priority)
+        numbers = map(_number, run.messages[self.start : self.stop])
+        receipts = zip(repeat(push_id), msg_ids, repeat(project), numbers, repeat(run.priority))
+        run.outcomes[self.start : self.stop] = map(_new_receipt, receipts)
         run.settled(self.stop - self.start)
 
     def fail(self, error: BaseException) -> None:

@@ -145,10 +145,13 @@ class Scheduler:
         return sender.ledger.backlog(now) + len(sender.accumulator) * sender.seconds_per_message
 
     def _room(self, sender: Sender, now: float) -> int:
+        unbatched = self.max_batch - sender.accumulator.low_count
+        if unbatched <= 0:
+            return 0  # a full batch already waits for the push slot
         room = low_room(
             self._load(sender, now), sender.seconds_per_message, self.horizon, self.max_batch
         )
-        return min(room, self.max_batch - sender.accumulator.low_count)
+        return min(room, unbatched)
 
     def _refill_delay(self, sender: Sender, now: float) -> float:
         spm = sender.seconds_per_message
@@ -230,10 +233,12 @@ class Scheduler:
             return _NEVER
         accumulator = sender.accumulator
         deadline = _NEVER
-        if self._room(sender, now) == 0:
+        if accumulator.low_count >= self.max_batch:
+            accumulator.seal(now, everything=True)  # a full batch waits for the push slot
+        elif self._room(sender, now) == 0:
             accumulator.seal(now, everything=True)  # nothing more can join for now
             delay = self._refill_delay(sender, now)
-            if delay > 0 and len(self.queue):  # else a full batch waits for the push slot
+            if delay > 0 and len(self.queue):  # the phone will want more by then
                 deadline = now + delay
         else:
             accumulator.seal(now, everything=self.closing)

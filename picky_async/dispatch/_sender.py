@@ -119,13 +119,16 @@ class Sender:
         """Push a batch; return the push id and each message's ``msg_id``."""
         assert self.pusher is not None
         messages, global_message = fold(batch.messages())
-        return await self.pusher.push_msg_ids(
+        push_id, msg_ids = await self.pusher.push_msg_ids(
             messages,
             application=batch.application,
             priority=batch.priority,
             global_message=global_message,
             global_media=batch.media,
         )
+        if len(msg_ids) != len(messages):  # a custom pusher's bug; fails this batch
+            raise ValueError(f"the pusher answered {len(msg_ids)} ids for {len(messages)} messages")
+        return push_id, msg_ids
 
     def fault(self, verdict: Verdict, error: PickyError, now: float) -> None:
         """Apply what a failed request means to the project's health."""
