@@ -112,6 +112,10 @@ class Accumulator:
         starts = [batch.started_at for batch in self._open.values() if not batch.high]
         return min(starts) + self.linger if starts else None
 
+    def has_open(self) -> bool:
+        """Whether a batch is still open to more messages."""
+        return bool(self._open)
+
     def has_ready(self) -> bool:
         """Whether a batch is ready to leave."""
         return bool(self._ready) or bool(self._urgent())

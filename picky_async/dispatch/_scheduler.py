@@ -179,10 +179,11 @@ class Scheduler:
         if low:
             router = EarliestFinish()
             for sender in healthy:
-                spm = sender.seconds_per_message
-                busy = self._load(sender, now)
-                finish = self._wait(sender, now, busy) + spm
-                router.offer(sender, finish=finish, step=spm, room=self._room(sender, now))
+                room = self._room(sender, now)
+                if room:
+                    spm = sender.seconds_per_message
+                    finish = self._wait(sender, now, self._load(sender, now)) + spm
+                    router.offer(sender, finish=finish, step=spm, room=room)
             self._share(router, high=False, now=now)
 
     @staticmethod
@@ -232,6 +233,8 @@ class Scheduler:
         if sender.ledger.health is not Health.HEALTHY:
             return _NEVER
         accumulator = sender.accumulator
+        if sender.pushing is not None and not accumulator.has_open():
+            return _NEVER  # nothing to seal or time; its answer brings the next turn
         deadline = _NEVER
         if accumulator.low_count >= self.max_batch:
             accumulator.seal(now, everything=True)  # a full batch waits for the push slot
