@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import statistics
 import time
@@ -64,7 +65,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--max-batch", type=int, default=100, help="messages per push")
     parser.add_argument(
-        "--repeat", type=int, default=3, help="runs of each way; the table shows medians"
+        "--repeat", type=int, default=5, help="runs of each way; the table shows medians"
     )
     parser.add_argument(
         "--profile",
@@ -111,6 +112,7 @@ def _measure(projects: int, messages: int, prepare: Prepared, profiler: Any = No
     """
     with simulator_process(projects) as server:
         work = prepare(server)
+        gc.collect()  # every way starts from the same collector state
         server_before = process_cpu(server.pid)
         if profiler is not None:
             profiler.start()
