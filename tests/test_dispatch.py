@@ -89,6 +89,16 @@ async def test_a_pusher_answering_too_few_ids_fails_only_that_batch() -> None:
     assert d.stats().projects[0].health == "healthy"
 
 
+async def test_send_many_raises_the_first_failure_once_all_have_settled() -> None:
+    first, second = pa.EmptyMessage("first", code=407), pa.InvalidPushId("second", code=503)
+    client = FakeClient(push_errors=[first, second])
+    async with dispatcher(client, max_batch=2) as d:
+        with pytest.raises(pa.EmptyMessage, match="first"):
+            await d.send_many([pa.Message(f"9198{n:08d}", "hi") for n in range(6)])
+        assert d.stats().failed == 4
+    assert pushed_numbers(client) == ["919800000004", "919800000005"]  # still sent
+
+
 async def test_a_rejected_batch_fails_with_the_services_error() -> None:
     client = FakeClient(push_errors=[pa.EmptyMessage("no text", code=407)])
     async with dispatcher(client) as d:

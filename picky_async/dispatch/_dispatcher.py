@@ -280,9 +280,9 @@ class Dispatcher:
         if stopped is not None:
             raise stopped
         if not return_exceptions:
-            for result in results:
-                if isinstance(result, BaseException):
-                    raise result
+            for run in runs:
+                if (error := run.first_error()) is not None:
+                    raise error
         return results
 
     def _options(

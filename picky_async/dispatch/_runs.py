@@ -46,6 +46,7 @@ class Run(asyncio.Future[Any]):
 
     __slots__ = (
         "application",
+        "failed",
         "high",
         "messages",
         "on_settle",
@@ -76,6 +77,7 @@ class Run(asyncio.Future[Any]):
         self.on_settle = on_settle  # told how many messages just settled
         self.outcomes: list[Outcome] = [None] * len(messages)
         self.unsettled = len(messages)
+        self.failed = 0  # how many outcomes are errors
         self.queue: PendingQueue | None = None  # where its spans wait, once queued
         self.queued = 0  # how many of its messages wait there
 
@@ -86,6 +88,12 @@ class Run(asyncio.Future[Any]):
         if self.queue is not None:
             self.queue.discard(self)
         return True
+
+    def first_error(self) -> BaseException | None:
+        """The error of its first failed message, if any failed."""
+        if not self.failed:
+            return None
+        return next(o for o in self.outcomes if isinstance(o, BaseException))
 
     def settled(self, count: int) -> None:
         """Note that ``count`` more outcomes are in; resolve once all are."""
@@ -154,6 +162,7 @@ class Span:
     def fail(self, error: BaseException) -> None:
         """Record ``error`` as the outcome of every message."""
         self.run.outcomes[self.start : self.stop] = [error] * (self.stop - self.start)
+        self.run.failed += self.stop - self.start
         self.run.settled(self.stop - self.start)
 
 
