@@ -56,10 +56,18 @@ class Row:
     unit: str = ""
     baseline: float | None = None
     target: Target | None = None
+    paired_ratio: float | None = None
 
     @property
     def ratio(self) -> float | None:
-        """``value / baseline``, when there is a non-zero baseline."""
+        """``value / baseline``, when there is a non-zero baseline.
+
+        Or ``paired_ratio`` when given: the median of the ratios of runs made
+        side by side, which a slow spell of a shared machine affects less
+        than the ratio of two medians does.
+        """
+        if self.paired_ratio is not None:
+            return self.paired_ratio
         if self.baseline is None or self.baseline == 0:
             return None
         return self.value / self.baseline

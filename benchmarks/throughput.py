@@ -204,6 +204,8 @@ class Comparison:
     client: Measured
     dispatcher: Measured
     naive: Measured
+    vs_raw: float  # the median of each round's Dispatcher rate / raw rate
+    vs_naive: float
     profile: str | None
 
     def ways(self) -> list[tuple[str, Measured]]:
@@ -246,8 +248,17 @@ def _compare(
         runs[2].append(_measure(count, len(messages), dispatcher, watched))
         runs[3].append(_measure(count, naive, one_by_one))
     raw_run, client_run, dispatched, naive_run = (_median(way) for way in runs)
+    vs_raw = _paired(runs[2], runs[0])
+    vs_naive = _paired(runs[2], runs[3])
     profile = None if profiler is None else hot_spots(profiler)
-    return Comparison(count, raw_run, client_run, dispatched, naive_run, profile)
+    return Comparison(count, raw_run, client_run, dispatched, naive_run, vs_raw, vs_naive, profile)
+
+
+def _paired(runs: Sequence[Measured], baselines: Sequence[Measured]) -> float:
+    """The median over rounds of one way's rate against another's in the same round."""
+    return statistics.median(
+        run.rate / baseline.rate for run, baseline in zip(runs, baselines, strict=True)
+    )
 
 
 def _median(runs: Sequence[Measured]) -> Measured:
@@ -271,8 +282,16 @@ def _rows(c: Comparison) -> list[Row]:
             "msg/s",
             c.raw.rate,
             at_least(0.8, ratio=True),
+            paired_ratio=c.vs_raw,
         ),
-        Row(f"{who}: Dispatcher vs naive", d.rate, "msg/s", c.naive.rate, at_least(20, ratio=True)),
+        Row(
+            f"{who}: Dispatcher vs naive",
+            d.rate,
+            "msg/s",
+            c.naive.rate,
+            at_least(20, ratio=True),
+            paired_ratio=c.vs_naive,
+        ),
         Row(f"{who}: client CPU per message", d.cpu_us, "µs", c.raw.cpu_us, at_most(10)),
     ]
 
@@ -280,7 +299,8 @@ def _rows(c: Comparison) -> list[Row]:
 def _notes(comparisons: Sequence[Comparison], args: argparse.Namespace) -> list[str]:
     notes = [
         f"{args.messages:,} messages per run, {args.max_batch} per push, medians of "
-        f"{args.repeat} interleaved runs; baselines: raw "
+        f"{args.repeat} interleaved rounds (the ratios: medians of each round's ratio, "
+        "which a slow spell of a shared machine sways less); baselines: raw "
         f"aiohttp posting the same pre-built pushes, and naive one-push-per-message "
         f"({args.naive_messages:,} messages, its rate is what counts).",
         "Simulator in another process, phones at 0 s/message, push limit raised to "

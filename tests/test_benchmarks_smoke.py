@@ -101,6 +101,9 @@ def test_targets_on_values_and_on_ratios() -> None:
     assert cpu.met(cheap) is True
     assert of_raw.met(cheap) is None  # no baseline, no ratio
     assert Row("x", 1.0, baseline=0.0).ratio is None
+    paired = Row("rate", 70.0, "msg/s", 100.0, of_raw, paired_ratio=0.85)
+    assert paired.ratio == 0.85  # rounds' own ratios, not the medians' ratio
+    assert of_raw.met(paired) is True
     text = render("title", [fast, slow, cheap], ["a note"])
     lines = text.splitlines()
     assert lines[0] == "title"
