@@ -229,9 +229,10 @@ class Dispatcher:
         """Send a campaign; return the receipts in the order of ``messages``.
 
         The iterable is consumed as room frees up, so at most ``max_pending``
-        messages wait at any time. ``progress(done, total)`` is called as each
-        message settles; ``total`` is ``len(messages)`` when it has one, else
-        the count submitted so far. With ``return_exceptions=True`` failures
+        messages wait at any time. ``progress(done, total)`` is called as
+        messages settle (once for each push's share of the campaign, and for
+        each failure), ``done`` counting all settled so far; ``total`` is
+        ``len(messages)`` when it has one, else the count queued so far. With ``return_exceptions=True`` failures
         take their message's place in the list; otherwise every message is
         still seen through and then the first failure is raised. If the
         iterable yields an empty message, or this call is cancelled, messages
