@@ -275,23 +275,14 @@ def _median(runs: Sequence[Measured]) -> Measured:
 def _rows(c: Comparison) -> list[Row]:
     who = f"{c.projects} project" + ("s" if c.projects > 1 else "")
     d = c.dispatcher
+
+    def versus(name: str, baseline: Measured, paired: float, bound: float) -> Row:
+        target = at_least(bound, ratio=True)
+        return Row(f"{who}: Dispatcher vs {name}", d.rate, "msg/s", baseline.rate, target, paired)
+
     return [
-        Row(
-            f"{who}: Dispatcher vs raw aiohttp",
-            d.rate,
-            "msg/s",
-            c.raw.rate,
-            at_least(0.8, ratio=True),
-            paired_ratio=c.vs_raw,
-        ),
-        Row(
-            f"{who}: Dispatcher vs naive",
-            d.rate,
-            "msg/s",
-            c.naive.rate,
-            at_least(20, ratio=True),
-            paired_ratio=c.vs_naive,
-        ),
+        versus("raw aiohttp", c.raw, c.vs_raw, 0.8),
+        versus("naive", c.naive, c.vs_naive, 20),
         Row(f"{who}: client CPU per message", d.cpu_us, "µs", c.raw.cpu_us, at_most(10)),
     ]
 
