@@ -232,11 +232,11 @@ class Dispatcher:
         messages wait at any time. ``progress(done, total)`` is called as
         messages settle (once for each push's share of the campaign, and for
         each failure), ``done`` counting all settled so far; ``total`` is
-        ``len(messages)`` when it has one, else the count queued so far. With ``return_exceptions=True`` failures
-        take their message's place in the list; otherwise every message is
-        still seen through and then the first failure is raised. If the
-        iterable yields an empty message, or this call is cancelled, messages
-        not yet pushed are withdrawn.
+        ``len(messages)`` when it has one, else the count queued so far.
+        With ``return_exceptions=True`` failures take their message's place in
+        the list; otherwise every message is still seen through and then the
+        first failure is raised. If the iterable yields an empty message, or
+        this call is cancelled, messages not yet pushed are withdrawn.
 
         Raises:
             EmptyMessage: for a message with neither text nor media.
