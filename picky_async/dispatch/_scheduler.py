@@ -63,13 +63,26 @@ class Scheduler:
         self.last_error: PickyError | None = None
         self._lane_names = [sender.name for sender in senders]
         self._wake = asyncio.Event()
+        self._everyone = True  # the next turn looks at every project...
+        self._changed: set[Sender] = set()  # ...or only at these
+        self._due = dict.fromkeys(senders, _NEVER)  # each project's next deadline
         self._alarm: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
     # -- the loop --------------------------------------------------------
 
-    def wake(self) -> None:
-        """Ask for a turn soon (something changed)."""
+    def wake(self, sender: Sender | None = None) -> None:
+        """Ask for a turn soon, for every project or only for ``sender``.
+
+        Only a project's own push starting or coming back wakes a turn for it
+        alone: nothing else changed for the others, whose room, deadlines and
+        health the last full turn left in order. Anything else (new messages,
+        an alarm, a failure, a status answer) wakes a turn for every project.
+        """
+        if sender is None:
+            self._everyone = True
+        else:
+            self._changed.add(sender)
         self._wake.set()
 
     def pending(self) -> int:
@@ -87,7 +100,13 @@ class Scheduler:
         try:
             while True:
                 self._wake.clear()
-                deadline = self._turn(loop.time() + _SLACK)
+                if self._everyone:
+                    senders = self.senders
+                else:
+                    senders = [s for s in self.senders if s in self._changed]
+                self._everyone = False
+                self._changed.clear()
+                deadline = self._turn(loop.time() + _SLACK, senders)
                 if self.closing and not self._tasks and not self.pending():
                     return
                 self._set_alarm(loop, deadline)
@@ -107,7 +126,7 @@ class Scheduler:
 
     def _ring(self) -> None:
         self._alarm = None
-        self._wake.set()
+        self.wake()
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)
@@ -116,20 +135,22 @@ class Scheduler:
 
     def _forget(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
-        self._wake.set()  # closing waits for the last task
+        self._wake.set()  # a turn for no project: closing waits for the last task
 
-    def _turn(self, now: float) -> float:
-        deadline = _NEVER
-        for sender in self.senders:
-            deadline = min(deadline, self._tend(sender, now))
-        if all(sender.ledger.health is Health.DISABLED for sender in self.senders):
+    def _turn(self, now: float, senders: Sequence[Sender]) -> float:
+        """Tend, route to and release ``senders``; return the earliest deadline of all."""
+        due = self._due
+        for sender in senders:
+            due[sender] = self._tend(sender, now)
+        everyone = senders is self.senders
+        if everyone and all(sender.ledger.health is Health.DISABLED for sender in senders):
             error = self.last_error or PickyError("every project is disabled")
             self._fail(self._take_everything(), error)
-            return deadline
-        self._route(now)
-        for sender in self.senders:
-            deadline = min(deadline, self._release(sender, now))
-        return deadline
+            return min(due.values())
+        self._route(now, senders)
+        for sender in senders:
+            due[sender] = min(due[sender], self._release(sender, now))
+        return min(due.values())
 
     # -- routing ---------------------------------------------------------
 
@@ -157,8 +178,8 @@ class Scheduler:
         spm = sender.seconds_per_message
         return refill_delay(self._load(sender, now), spm, self.horizon, self.max_batch)
 
-    def _route(self, now: float) -> None:
-        healthy = [s for s in self.senders if s.ledger.health is Health.HEALTHY]
+    def _route(self, now: float, senders: Sequence[Sender]) -> None:
+        healthy = [s for s in senders if s.ledger.health is Health.HEALTHY]
         if not healthy or not len(self.queue):
             return
         if self.sticky:
@@ -263,7 +284,7 @@ class Scheduler:
         sender.push_seq += 1
         sender.ledger.add_work(now, batch.count, high=batch.high)
         self._spawn(self._push(sender, batch))
-        self.wake()  # route the next batch while this one is in flight
+        self.wake(sender)  # route the next batch while this one is in flight
 
     async def _push(self, sender: Sender, batch: Batch) -> None:
         loop = asyncio.get_running_loop()
@@ -285,7 +306,7 @@ class Scheduler:
         now = loop.time()
         self._answered(sender, now)
         self._release(sender, now)
-        self.wake()  # after the next push's task, so its request leaves first
+        self.wake(sender)  # after the next push's task, so its request leaves first
         try:
             await asyncio.sleep(0)
         finally:
