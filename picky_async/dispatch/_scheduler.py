@@ -251,11 +251,20 @@ class Scheduler:
 
     def _release(self, sender: Sender, now: float) -> float:
         """Seal what can leave, push if allowed; return this project's next deadline."""
+        deadline, batch = self._ready_push(sender, now)
+        if batch is not None:
+            self._spawn(self._push(sender, batch))
+            self.wake(sender)  # route the next batch while this one is in flight
+        return deadline
+
+    def _ready_push(self, sender: Sender, now: float) -> tuple[float, Batch | None]:
+        """Seal what can leave; return the project's next deadline, and the batch
+        to push now if its slot and request window allow one (claimed for it)."""
         if sender.ledger.health is not Health.HEALTHY:
-            return _NEVER
+            return _NEVER, None
         accumulator = sender.accumulator
         if sender.pushing is not None and not accumulator.has_open():
-            return _NEVER  # nothing to seal or time; its answer brings the next turn
+            return _NEVER, None  # nothing to seal or time; its answer brings the next turn
         deadline = _NEVER
         if accumulator.low_count >= self.max_batch:
             accumulator.seal(now, everything=True)  # a full batch waits for the push slot
@@ -267,50 +276,47 @@ class Scheduler:
         else:
             accumulator.seal(now, everything=self.closing)
         deadline = min(deadline, accumulator.next_deadline() or _NEVER)
-        if sender.pushing is None and accumulator.has_ready():
-            ready_at = sender.ledger.push_ready_at(now)
-            if ready_at > now:
-                return min(deadline, ready_at)
-            batch = accumulator.pop_ready(now, self.aging)
-            if batch is not None:
-                self._start_push(sender, batch, now)
-        return deadline
-
-    def _start_push(self, sender: Sender, batch: Batch, now: float) -> None:
-        batch.drop_withdrawn()
-        if not batch.count:
-            return  # every caller cancelled
-        sender.pushing = batch
-        sender.push_seq += 1
-        sender.ledger.add_work(now, batch.count, high=batch.high)
-        self._spawn(self._push(sender, batch))
-        self.wake(sender)  # route the next batch while this one is in flight
+        if sender.pushing is not None or not accumulator.has_ready():
+            return deadline, None
+        ready_at = sender.ledger.push_ready_at(now)
+        if ready_at > now:
+            return min(deadline, ready_at), None
+        while (batch := accumulator.pop_ready(now, self.aging)) is not None:
+            batch.drop_withdrawn()
+            if batch.count:  # else every caller cancelled
+                sender.pushing = batch
+                sender.push_seq += 1
+                sender.ledger.add_work(now, batch.count, high=batch.high)
+                return deadline, batch
+        return deadline, None
 
     async def _push(self, sender: Sender, batch: Batch) -> None:
+        """Push the project's batches back to back, while it has one ready."""
         loop = asyncio.get_running_loop()
-        try:
-            push_id, msg_ids = await sender.push(batch)
-        except asyncio.CancelledError:
-            self._answered(sender, loop.time())
-            self._fail(batch.spans, DeliveryUncertain("the push was cancelled"), sender)
-            self.wake()
-            raise
-        except Exception as error:  # a custom pusher may raise anything
-            self._answered(sender, loop.time())
-            self._push_failed(sender, batch, error)
-            self.wake()
-            return
-        # The project's next batch leaves first, and this one's receipts are
-        # handed out once its request is on the wire (after one yield), so the
-        # bookkeeping overlaps with the round trip instead of delaying it.
-        now = loop.time()
-        self._answered(sender, now)
-        self._release(sender, now)
-        self.wake(sender)  # after the next push's task, so its request leaves first
-        try:
-            await asyncio.sleep(0)
-        finally:
-            self._deliver(sender, batch, push_id, msg_ids)
+        while True:
+            try:
+                push_id, msg_ids = await sender.push(batch)
+            except asyncio.CancelledError:
+                self._answered(sender, loop.time())
+                self._fail(batch.spans, DeliveryUncertain("the push was cancelled"), sender)
+                self.wake()
+                raise
+            except Exception as error:  # a custom pusher may raise anything
+                self._answered(sender, loop.time())
+                self._push_failed(sender, batch, error)
+                self.wake()
+                return
+            now = loop.time()
+            self._answered(sender, now)
+            _, upcoming = self._ready_push(sender, now)
+            self.wake(sender)
+            if upcoming is None:
+                self._deliver(sender, batch, push_id, msg_ids)
+                return
+            # The next batch leaves first: this one's receipts are handed out
+            # once its request is on the wire, overlapping the round trip.
+            loop.call_soon(self._deliver, sender, batch, push_id, msg_ids)
+            batch = upcoming
 
     def _answered(self, sender: Sender, now: float) -> None:
         """The project's push came back: its slot is free, and its window counts it."""
