@@ -87,7 +87,7 @@ def prepare_push(
 def _shared_media(messages: list[Message], global_media: str | None) -> str | None:
     """The one media of a push: the service has no per-number media."""
     media: set[str | None] = set(map(_media, messages))
-    if None in media:
+    if None in media:  # a message without media of its own takes the push's
         media.discard(None)
         media.add(global_media)
     if global_media is not None:
