@@ -2,37 +2,53 @@
 
 from __future__ import annotations
 
-from ._client import DEFAULT_BASE_URL, PickyClient
-from ._enums import Application, CallStatus, DeviceCommand, MessageType, Priority, StatusCode
-from ._errors import (
+from .client import DEFAULT_BASE_URL, PickyClient, RetryPolicy
+from .core import (
+    ActionResult,
+    Application,
     AuthenticationFailed,
     CallNotConnected,
+    CallStatus,
+    ConferenceCall,
     DeliveryUncertain,
+    DeviceCommand,
     DeviceNotFound,
+    DeviceStatus,
     DeviceUnreachable,
-    DispatcherClosed,
     EmptyMessage,
     EmptyNumberList,
+    InboundMessage,
     InsufficientBalance,
     InvalidNumber,
     InvalidPushId,
     InvalidUser,
+    Message,
+    MessageType,
     PickyError,
     PlanNotActive,
+    Priority,
     ProjectInactive,
+    PushResult,
+    RateLimit,
     RateLimited,
+    Recipient,
+    StatusCode,
     TooFewContacts,
     TooManyContacts,
     TransportError,
     UnsupportedAndroidVersion,
+    WebhookError,
+    normalize_number,
 )
-from ._inbound import InboundMessage, InstantReply, WebhookError
-from ._models import ActionResult, ConferenceCall, DeviceStatus, Message, PushResult, Recipient
-from ._numbers import normalize_number
-from ._ratelimit import RateLimit
-from ._retry import RetryPolicy
-from ._webhook import parse_webhook, webhook_handler
-from .dispatch import Dispatcher, DispatcherStats, Project, ProjectStats, Receipt
+from .dispatch import (
+    Dispatcher,
+    DispatcherClosed,
+    DispatcherStats,
+    Project,
+    ProjectStats,
+    Receipt,
+)
+from .webhook import InstantReply, parse_webhook, webhook_handler
 
 __all__ = [
     "DEFAULT_BASE_URL",

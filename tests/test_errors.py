@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 import picky_async as pa
-from picky_async._errors import error_for_status
+from picky_async.core import error_for_status
 
 EXPECTED = {
     401: pa.AuthenticationFailed,

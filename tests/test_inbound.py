@@ -217,16 +217,24 @@ def test_reply_options_are_keyword_only() -> None:
         pa.InstantReply("hi", 5)  # type: ignore[call-arg]
 
 
-def test_reply_to_json_text_only() -> None:
-    answer = pa.InstantReply("thanks!").to_json()
+def test_reply_to_dict_text_only() -> None:
+    answer = pa.InstantReply("thanks!").to_dict()
     assert answer == {"message-out": "thanks!", "delay": 0, "application": 0}
 
 
-def test_reply_to_json_with_everything() -> None:
+def test_reply_to_json_is_the_json_text_of_to_dict() -> None:
+    reply = pa.InstantReply("merci, à bientôt", delay=3)
+    text = reply.to_json()
+    assert isinstance(text, str)
+    assert json.loads(text) == reply.to_dict()
+    assert "à bientôt" in text  # UTF-8 text, not \u escapes
+
+
+def test_reply_to_dict_with_everything() -> None:
     reply = pa.InstantReply(
         "caption", delay=10, media_url=SAMPLE_MEDIA, application=pa.Application.SMS
     )
-    answer = reply.to_json()
+    answer = reply.to_dict()
     assert answer == {
         "message-out": "caption",
         "delay": 10,
@@ -239,7 +247,7 @@ def test_reply_to_json_with_everything() -> None:
 
 
 def test_media_only_reply() -> None:
-    answer = pa.InstantReply(media_url=SAMPLE_MEDIA).to_json()
+    answer = pa.InstantReply(media_url=SAMPLE_MEDIA).to_dict()
     assert answer == {"message-out": "", "delay": 0, "media-url": SAMPLE_MEDIA, "application": 0}
 
 
@@ -247,7 +255,7 @@ def test_reply_keys_are_the_documents() -> None:
     # The document's sample is not valid JSON (a comma is missing); compare its keys.
     sample = (DATA / "webhook_reply.txt").read_text()
     documented = set(re.findall(r'^\s*"([a-z-]+)":', sample, flags=re.MULTILINE))
-    answer = pa.InstantReply("x", media_url=SAMPLE_MEDIA).to_json()
+    answer = pa.InstantReply("x", media_url=SAMPLE_MEDIA).to_dict()
     assert set(answer) == documented
 
 

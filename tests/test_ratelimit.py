@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from picky_async import RateLimit
-from picky_async._ratelimit import SlidingWindow
+from picky_async.core import SlidingWindow
 
 
 def test_rate_limit_rejects_nonsense() -> None:

@@ -8,6 +8,7 @@ state shared between processes can replace them later.
 from __future__ import annotations
 
 from ._dispatcher import Dispatcher
+from ._errors import DispatcherClosed
 from ._project import Project
 from ._receipt import Receipt
 from ._sender import Pusher
@@ -15,6 +16,7 @@ from ._stats import DispatcherStats, ProjectStats
 
 __all__ = [
     "Dispatcher",
+    "DispatcherClosed",
     "DispatcherStats",
     "Project",
     "ProjectStats",

@@ -10,10 +10,9 @@ from typing import Literal, overload
 
 import aiohttp
 
-from .._client import DEFAULT_BASE_URL, PickyClient
-from .._enums import Application, Priority
-from .._errors import DispatcherClosed, EmptyMessage
-from .._models import Message
+from ..client import DEFAULT_BASE_URL, PickyClient
+from ..core import Application, EmptyMessage, Message, Priority
+from ._errors import DispatcherClosed
 from ._project import Project
 from ._queue import MemoryQueue
 from ._receipt import Receipt

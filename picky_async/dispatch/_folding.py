@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-from .._models import Message
+from ..core import Message
 from ._runs import Span
 
 __all__ = ["Accumulator", "Batch", "fold"]

@@ -11,8 +11,7 @@ from __future__ import annotations
 import enum
 from typing import Protocol
 
-from .._errors import PickyError
-from .._ratelimit import RateLimit, SlidingWindow
+from ..core import PickyError, RateLimit, SlidingWindow
 from ._project import Project
 
 __all__ = ["Health", "Ledger", "MemoryLedger"]

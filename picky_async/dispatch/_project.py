@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from .._ratelimit import RateLimit
+from ..core import RateLimit
 
 __all__ = ["Project"]
 

@@ -113,7 +113,7 @@ class MemoryQueue:
         if sum(len(span) for span in spans) > self.room():
             raise asyncio.QueueFull
         for span in spans:
-            span.run.queue = self
+            span.run.withdraw = self.discard
             self._lane(span.lane).side(span.run.high).append(span)
             self._count(span.run, len(span))
 
@@ -121,7 +121,7 @@ class MemoryQueue:
         """Put spans back at the front of their lanes, keeping their order."""
         for span in reversed(list(spans)):
             if span.live:
-                span.run.queue = self
+                span.run.withdraw = self.discard
                 self._lane(span.lane).side(span.run.high).appendleft(span)
                 self._count(span.run, len(span))
 

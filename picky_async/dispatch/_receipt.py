@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .._enums import Priority
+from ..core import Priority
 
 __all__ = ["Receipt"]
 

@@ -15,14 +15,10 @@ import functools
 from collections.abc import Callable, Hashable
 from itertools import repeat
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .._enums import Application, Priority
-from .._models import Message
+from ..core import Application, Message, Priority
 from ._receipt import Receipt
-
-if TYPE_CHECKING:
-    from ._queue import PendingQueue
 
 __all__ = ["Outcome", "Run", "Span", "cut"]
 
@@ -53,9 +49,9 @@ class Run(asyncio.Future[Any]):
         "one",
         "outcomes",
         "priority",
-        "queue",
         "queued",
         "unsettled",
+        "withdraw",
     )
 
     def __init__(
@@ -78,15 +74,17 @@ class Run(asyncio.Future[Any]):
         self.outcomes: list[Outcome] = [None] * len(messages)
         self.unsettled = len(messages)
         self.failed = 0  # how many outcomes are errors
-        self.queue: PendingQueue | None = None  # where its spans wait, once queued
-        self.queued = 0  # how many of its messages wait there
+        # Once queued: how many of its messages wait, and how the queue counts
+        # them out when the caller gives up.
+        self.queued = 0
+        self.withdraw: Callable[[Run], None] | None = None
 
     def cancel(self, msg: Any | None = None) -> bool:
         """Cancel the caller's wait, and withdraw the messages still queued."""
         if not super().cancel(msg):
             return False
-        if self.queue is not None:
-            self.queue.discard(self)
+        if self.withdraw is not None:
+            self.withdraw(self)
         return True
 
     def first_error(self) -> BaseException | None:

@@ -16,7 +16,8 @@ import math
 from collections.abc import Coroutine, Sequence
 from typing import Any
 
-from .._errors import DeliveryUncertain, DispatcherClosed, PickyError
+from ..core import DeliveryUncertain, PickyError
+from ._errors import DispatcherClosed
 from ._folding import Batch
 from ._ledger import Health
 from ._pacing import low_room, poll_interval, refill_delay

@@ -10,9 +10,17 @@ import enum
 from collections.abc import Sequence
 from typing import Protocol
 
-from .._enums import Application, Priority, StatusCode
-from .._errors import DeliveryUncertain, PickyError, RateLimited, TransportError
-from .._models import DeviceStatus, Message
+from ..core import (
+    Application,
+    DeliveryUncertain,
+    DeviceStatus,
+    Message,
+    PickyError,
+    Priority,
+    RateLimited,
+    StatusCode,
+    TransportError,
+)
 from ._folding import Accumulator, Batch, fold
 from ._ledger import Health, Ledger, MemoryLedger
 from ._project import Project

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from .._enums import CallStatus
+from ..core import CallStatus
 
 __all__ = ["Conference", "advance_conference"]
 

@@ -6,7 +6,7 @@ import asyncio
 import random
 from collections.abc import Callable, Sequence
 
-from .._enums import CallStatus, DeviceCommand
+from ..core import CallStatus, DeviceCommand
 from ._conference import Conference, advance_conference
 from ._lane import Lane
 from ._records import MessageRecord

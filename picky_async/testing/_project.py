@@ -6,8 +6,7 @@ import enum
 import random
 from collections.abc import Mapping
 
-from .._enums import StatusCode
-from .._ratelimit import RateLimit, SlidingWindow
+from ..core import RateLimit, SlidingWindow, StatusCode
 from ._conference import Conference
 from ._phone import Phone
 from ._records import Journal

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .._enums import Application, DeviceCommand, StatusCode
+from ..core import Application, DeviceCommand, StatusCode
 from ..wire import format_time
 from ._conference import Conference
 from ._project import ENDPOINTS, SimProject

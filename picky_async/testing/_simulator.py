@@ -11,8 +11,7 @@ from types import TracebackType
 
 from aiohttp import web
 
-from .._enums import Application, MessageType
-from .._ratelimit import RateLimit
+from ..core import Application, MessageType, RateLimit
 from ._faults import Faults
 from ._project import SimProject
 from ._records import Journal, MessageRecord, RequestRecord, Stats

@@ -17,7 +17,7 @@ import aiohttp
 import attrs
 import yarl
 
-from .._enums import Application, MessageType, Priority
+from ..core import Application, MessageType, Priority
 from ._project import SimProject
 from ._records import Journal, MessageRecord
 from ._service import Service, phone_text, text_of

@@ -15,8 +15,7 @@ from typing import Any, Literal, TypeVar
 
 import cattrs
 
-from .._enums import StatusCode
-from .._errors import error_for_status
+from ..core import StatusCode, error_for_status
 from ._converter import converter
 
 __all__ = [

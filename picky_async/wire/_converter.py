@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import cattrs
 
-from .._enums import Application, CallStatus, MessageType, Priority
+from ..core import Application, CallStatus, MessageType, Priority
 
 __all__ = ["TIME_FORMAT", "converter", "format_time", "parse_time"]
 

@@ -12,8 +12,7 @@ from typing import Any, ClassVar
 import attrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from .._enums import DeviceCommand
-from .._models import DeviceStatus
+from ..core import DeviceCommand, DeviceStatus
 from ._body import stringify
 from ._converter import _parse_optional_int, converter
 

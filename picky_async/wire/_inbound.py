@@ -16,11 +16,10 @@ import attrs
 from cattrs.errors import ClassValidationError
 from cattrs.gen import make_dict_structure_fn, override
 
-from .._enums import Application, MessageType
-from .._inbound import InboundMessage, InstantReply, WebhookError
+from ..core import Application, InboundMessage, MessageType, WebhookError
 from ._converter import converter
 
-__all__ = ["INBOUND_KEYS", "inbound_from_fields", "reply_to_json"]
+__all__ = ["INBOUND_KEYS", "inbound_from_fields", "reply_body"]
 
 _KEYS = {
     "number": "number",
@@ -109,14 +108,15 @@ def inbound_from_fields(fields: Mapping[str, object]) -> InboundMessage:
         raise WebhookError(_reason(exc)) from exc
 
 
-def reply_to_json(reply: InstantReply) -> dict[str, Any]:
-    """The reply as the document spells it; ``media-url`` only when there is one."""
-    answer: dict[str, Any] = {"message-out": reply.text, "delay": reply.delay}
-    if reply.media_url:
-        answer["media-url"] = reply.media_url
-    answer["application"] = int(reply.application)
+def reply_body(
+    text: str, *, delay: int, media_url: str | None, application: Application | int
+) -> dict[str, Any]:
+    """An instant reply as the document spells it; ``media-url`` only when there is one."""
+    answer: dict[str, Any] = {"message-out": text, "delay": delay}
+    if media_url:
+        answer["media-url"] = media_url
+    answer["application"] = int(application)
     return answer
 
 
 converter.register_structure_hook(InboundMessage, _structure_inbound)
-converter.register_unstructure_hook(InstantReply, reply_to_json)

@@ -20,8 +20,7 @@ from typing import Any, ClassVar
 import attrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from .._enums import Application, Priority
-from .._models import Message, PushResult, Recipient
+from ..core import Application, Message, Priority, PushResult, Recipient
 from ._body import check_status, encode_json, structure_request
 from ._converter import converter
 

@@ -19,20 +19,24 @@ from typing import TypeVar
 import aiohttp
 import yarl
 
-from ._enums import Application, DeviceCommand, Priority
-from ._errors import (
+from ..core import (
+    ActionResult,
+    Application,
+    ConferenceCall,
     DeliveryUncertain,
+    DeviceCommand,
+    DeviceStatus,
     EmptyNumberList,
+    Message,
+    Priority,
+    PushResult,
     RateLimited,
     TooFewContacts,
     TooManyContacts,
     TransportError,
+    normalize_number,
 )
-from ._models import ActionResult, ConferenceCall, DeviceStatus, Message, PushResult
-from ._numbers import normalize_number
-from ._prepared import PreparedPush, prepare_push
-from ._retry import RetryPolicy
-from .wire import (
+from ..wire import (
     ConferenceReportRequest,
     ConferenceRequest,
     DeviceActionRequest,
@@ -45,7 +49,9 @@ from .wire import (
     encode_body,
     structure_answer,
 )
-from .wire._push import read_msg_ids
+from ..wire._push import read_msg_ids
+from ._prepared import PreparedPush, prepare_push
+from ._retry import RetryPolicy
 
 __all__ = ["DEFAULT_BASE_URL", "PickyClient"]
 

@@ -11,8 +11,9 @@ from collections.abc import Awaitable, Callable, Mapping
 import attrs
 from aiohttp import hdrs, web
 
-from ._inbound import InboundMessage, InstantReply, WebhookError
-from .wire._inbound import inbound_from_fields
+from ..core import InboundMessage, WebhookError
+from ..wire._inbound import inbound_from_fields
+from ._reply import InstantReply
 
 __all__ = ["FORM", "JSON", "parse_webhook", "webhook_handler"]
 
@@ -134,7 +135,9 @@ def webhook_handler(
         except Exception:
             _log.exception("webhook callback failed on inbound message %s", inbound.unique_id)
             return web.Response(status=500, text="the webhook callback failed")
-        return web.Response() if answer is None else web.json_response(answer)
+        if answer is None:
+            return web.Response()
+        return web.Response(text=answer, content_type=JSON)
 
     return handle
 

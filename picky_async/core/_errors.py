@@ -6,13 +6,10 @@ handle a bad number the same way whether we or the service caught it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from ._enums import StatusCode
-
-if TYPE_CHECKING:
-    from ._models import Message
 
 __all__ = [
     "AuthenticationFailed",
@@ -20,7 +17,6 @@ __all__ = [
     "DeliveryUncertain",
     "DeviceNotFound",
     "DeviceUnreachable",
-    "DispatcherClosed",
     "EmptyMessage",
     "EmptyNumberList",
     "InsufficientBalance",
@@ -35,6 +31,7 @@ __all__ = [
     "TooManyContacts",
     "TransportError",
     "UnsupportedAndroidVersion",
+    "WebhookError",
     "error_for_status",
 ]
 
@@ -175,16 +172,8 @@ class DeliveryUncertain(TransportError):
     """
 
 
-class DispatcherClosed(PickyError):
-    """The dispatcher closed before these messages were pushed.
-
-    ``messages`` holds the :class:`~picky_async.Message` objects never sent, so
-    the caller can keep them for later.
-    """
-
-    def __init__(self, message: str, *, messages: Sequence[Message] = ()) -> None:
-        super().__init__(message)
-        self.messages = tuple(messages)
+class WebhookError(PickyError, ValueError):
+    """A webhook body that cannot be read as an inbound message; the text says why."""
 
 
 _BY_CODE: dict[int, type[PickyError]] = {

@@ -11,12 +11,10 @@ from operator import attrgetter
 
 import attrs
 
-from ._enums import Application, Priority
-from ._errors import EmptyMessage, EmptyNumberList
-from ._models import Message
-from .wire import Encoding
-from .wire._body import encode_text
-from .wire._push import push_json
+from ..core import Application, EmptyMessage, EmptyNumberList, Message, Priority
+from ..wire import Encoding
+from ..wire._body import encode_text
+from ..wire._push import push_json
 
 __all__ = ["PreparedPush", "prepare_push"]
 

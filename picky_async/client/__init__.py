@@ -1,0 +1,8 @@
+"""The client: one method per V2 endpoint, each request checked before it leaves."""
+
+from __future__ import annotations
+
+from ._client import DEFAULT_BASE_URL, PickyClient
+from ._retry import RetryPolicy
+
+__all__ = ["DEFAULT_BASE_URL", "PickyClient", "RetryPolicy"]

@@ -1,0 +1,76 @@
+"""The shared ground every layer stands on: enums, errors, models and numbers.
+
+It imports nothing else of the library, so ``wire``, ``client``, ``webhook``,
+``dispatch`` and ``testing`` can all use it without import circles.
+"""
+
+from __future__ import annotations
+
+from ._enums import Application, CallStatus, DeviceCommand, MessageType, Priority, StatusCode
+from ._errors import (
+    AuthenticationFailed,
+    CallNotConnected,
+    DeliveryUncertain,
+    DeviceNotFound,
+    DeviceUnreachable,
+    EmptyMessage,
+    EmptyNumberList,
+    InsufficientBalance,
+    InvalidNumber,
+    InvalidPushId,
+    InvalidUser,
+    PickyError,
+    PlanNotActive,
+    ProjectInactive,
+    RateLimited,
+    TooFewContacts,
+    TooManyContacts,
+    TransportError,
+    UnsupportedAndroidVersion,
+    WebhookError,
+    error_for_status,
+)
+from ._inbound import InboundMessage
+from ._models import ActionResult, ConferenceCall, DeviceStatus, Message, PushResult, Recipient
+from ._numbers import normalize_number
+from ._ratelimit import RateLimit, SlidingWindow
+
+__all__ = [
+    "ActionResult",
+    "Application",
+    "AuthenticationFailed",
+    "CallNotConnected",
+    "CallStatus",
+    "ConferenceCall",
+    "DeliveryUncertain",
+    "DeviceCommand",
+    "DeviceNotFound",
+    "DeviceStatus",
+    "DeviceUnreachable",
+    "EmptyMessage",
+    "EmptyNumberList",
+    "InboundMessage",
+    "InsufficientBalance",
+    "InvalidNumber",
+    "InvalidPushId",
+    "InvalidUser",
+    "Message",
+    "MessageType",
+    "PickyError",
+    "PlanNotActive",
+    "Priority",
+    "ProjectInactive",
+    "PushResult",
+    "RateLimit",
+    "RateLimited",
+    "Recipient",
+    "SlidingWindow",
+    "StatusCode",
+    "TooFewContacts",
+    "TooManyContacts",
+    "TransportError",
+    "UnsupportedAndroidVersion",
+    "WebhookError",
+    "error_for_status",
+    "normalize_number",
+]
