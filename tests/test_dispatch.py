@@ -141,12 +141,33 @@ async def test_leaving_the_block_with_an_error_gives_up_on_the_unsent() -> None:
 
     with pytest.raises(KeyError):
         await campaign_with_a_bug()
-    errors = [f.exception() for f in futures if f.exception() is not None]
-    assert errors
-    closed = errors[0]
-    assert isinstance(closed, pa.DispatcherClosed)
-    assert all(e is closed for e in errors)
-    assert len(pushed_numbers(client)) + len(closed.messages) == 100
+    unsent: list[str] = []
+    for number, future in enumerate(futures):
+        if (closed := future.exception()) is not None:
+            assert isinstance(closed, pa.DispatcherClosed)
+            assert [m.number for m in closed.messages] == [f"9198{number:08d}"]  # its own only
+            unsent += [m.number for m in closed.messages]
+    assert unsent
+    assert len(pushed_numbers(client)) + len(unsent) == 100
+
+
+async def test_closing_gives_each_caller_an_error_listing_only_its_messages() -> None:
+    d = dispatcher(FakeClient())
+    first = d.submit("919800000001", "a")
+    second = d.submit("919800000002", "b")
+    others = [pa.Message(f"9197{n:08d}", "c") for n in range(3)]
+    campaign = asyncio.create_task(d.send_many(others))
+    await asyncio.sleep(0)  # routed (lingering) or queued, none pushed
+    await d.close(drain=False)
+    with pytest.raises(pa.DispatcherClosed) as closed:
+        await campaign
+    first_error, second_error = first.exception(), second.exception()
+    assert isinstance(first_error, pa.DispatcherClosed)
+    assert isinstance(second_error, pa.DispatcherClosed)
+    assert first_error is not second_error
+    assert [m.number for m in first_error.messages] == ["919800000001"]
+    assert [m.number for m in second_error.messages] == ["919800000002"]
+    assert closed.value.messages == tuple(others)
 
 
 async def test_cancelling_send_many_withdraws_what_is_not_pushed() -> None:

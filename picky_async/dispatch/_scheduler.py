@@ -23,7 +23,7 @@ from ._ledger import Health
 from ._pacing import low_room, poll_interval, refill_delay
 from ._queue import PendingQueue
 from ._routing import EarliestFinish, rendezvous
-from ._runs import Span, cut
+from ._runs import Span, by_run, cut
 from ._sender import Sender, Verdict, verdict_for
 
 __all__ = ["Scheduler"]
@@ -412,9 +412,12 @@ class Scheduler:
         return spans
 
     def abandon(self, *, cause: BaseException | None = None) -> None:
-        """Fail every message not yet pushed with one :class:`DispatcherClosed`."""
-        spans = [span for span in self._take_everything() if span.live]
-        if spans:
+        """Fail every message not yet pushed with a :class:`DispatcherClosed` per run.
+
+        Each caller's error lists only that caller's unsent messages, so
+        resending ``error.messages`` never resends someone else's.
+        """
+        for spans in by_run(self._take_everything()):
             messages = [message for span in spans for message in span.messages()]
             error = DispatcherClosed(
                 f"closed with {len(messages)} messages unsent", messages=messages
