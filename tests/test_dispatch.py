@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import collections.abc
 import random
 from collections.abc import Sequence
 from typing import Any
@@ -170,6 +171,61 @@ async def test_closing_gives_each_caller_an_error_listing_only_its_messages() ->
     assert closed.value.messages == tuple(others)
 
 
+class Counted:
+    """A campaign's messages, noting each one send_many has read."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.read: list[pa.Message] = []
+
+    def __iter__(self) -> collections.abc.Iterator[pa.Message]:
+        for n in range(self.count):
+            self.read.append(pa.Message(f"9198{n:08d}", "hi"))
+            yield self.read[-1]
+
+
+async def close_later(d: pa.Dispatcher, delay: float) -> None:
+    await asyncio.sleep(delay)
+    await d.close(drain=False)
+
+
+@pytest.mark.parametrize("return_exceptions", [False, True])
+@pytest.mark.parametrize(
+    ("count", "max_pending", "close_after"),
+    [
+        (300, 20, 0.0),  # before anything was pushed, one chunk queued
+        (300, 20, 0.5),  # while the first pushes are in flight
+        (300, 20, 7.5),  # well into the campaign, waiting for room
+        (2500, 100_000, 1.0),  # all read, in three runs, most not pushed
+    ],
+)
+async def test_closing_mid_campaign_accounts_for_every_message_read(
+    count: int, max_pending: int, close_after: float, return_exceptions: bool
+) -> None:
+    client = FakeClient()
+    d = dispatcher(client, horizon=1.0, max_batch=10, max_pending=max_pending)
+    messages = Counted(count)
+    closing = asyncio.create_task(close_later(d, close_after))
+    if return_exceptions:
+        results = await d.send_many(messages, return_exceptions=True)
+        assert len(results) == len(messages.read)  # a slot for every message read
+        closed = results[-1]
+        assert isinstance(closed, pa.DispatcherClosed)
+        assert all(isinstance(r, pa.Receipt) or r is closed for r in results)
+        assert [r.number for r in results if isinstance(r, pa.Receipt)] == pushed_numbers(client)
+        assert [m for m, r in zip(messages.read, results, strict=True) if r is closed] == list(
+            closed.messages
+        )
+    else:
+        with pytest.raises(pa.DispatcherClosed) as raised:
+            await d.send_many(messages)
+        closed = raised.value
+    await closing
+    pushed = pushed_numbers(client)
+    assert 0 < len(closed.messages) < count
+    assert sorted(pushed + [m.number for m in closed.messages]) == [m.number for m in messages.read]
+
+
 async def test_cancelling_send_many_withdraws_what_is_not_pushed() -> None:
     client = FakeClient()
     async with dispatcher(client, horizon=1.0) as d:
@@ -256,6 +312,20 @@ async def test_a_client_that_cannot_be_built_fails_the_waiting_sends() -> None:
         await waiting
     assert isinstance(closed.value.__cause__, OSError)
     assert [m.number for m in closed.value.messages] == ["919800000001"]
+    with pytest.raises(OSError, match="no route"):
+        await d.close()
+
+
+async def test_a_campaign_the_dispatcher_gave_up_on_keeps_the_cause() -> None:
+    def broken(project: pa.Project) -> FakeClient:
+        raise OSError("no route to the service")
+
+    d = pa.Dispatcher([pa.Project("token")], client_factory=broken)
+    messages = [pa.Message(f"9198{n:08d}", "hi") for n in range(3)]
+    with pytest.raises(pa.DispatcherClosed) as closed:
+        await d.send_many(messages)
+    assert isinstance(closed.value.__cause__, OSError)
+    assert closed.value.messages == tuple(messages)
     with pytest.raises(OSError, match="no route"):
         await d.close()
 

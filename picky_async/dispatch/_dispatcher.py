@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sized
+from collections.abc import Callable, Iterable, Iterator, Sized
 from itertools import islice
 from types import TracebackType
 from typing import Literal, overload
@@ -12,6 +12,7 @@ import aiohttp
 
 from ..client import DEFAULT_BASE_URL, PickyClient
 from ..core import Application, EmptyMessage, Message, Priority
+from ._campaign import Progress, ProgressReport, closed_campaign
 from ._errors import DispatcherClosed
 from ._project import Project
 from ._queue import MemoryQueue
@@ -23,27 +24,9 @@ from ._stats import DispatcherStats, ProjectStats
 
 __all__ = ["Dispatcher"]
 
-Progress = Callable[[int, int], None]
 # send_many queues a campaign this many messages at a time (fewer when the
 # queue has less room), so it consumes the iterable only as room frees up.
 _CHUNK = 1000
-
-
-class _Progress:
-    """Reports a campaign's settled messages to the caller's ``progress``."""
-
-    __slots__ = ("done", "queued", "report", "total")
-
-    def __init__(self, report: Progress, total: int | None) -> None:
-        self.report = report
-        self.total = total
-        self.queued = 0  # grows as the campaign is queued
-        self.done = 0
-
-    def settled(self, count: int) -> None:
-        """Called by each run of the campaign as some of its messages settle."""
-        self.done += count
-        self.report(self.done, self.queued if self.total is None else self.total)
 
 
 class Dispatcher:
@@ -237,38 +220,30 @@ class Dispatcher:
         first failure is raised. If the iterable yields an empty message, or
         this call is cancelled, messages not yet pushed are withdrawn.
 
+        If the dispatcher closes meanwhile, one
+        :class:`~picky_async.DispatcherClosed` for the whole campaign lists,
+        in order, every message read and not sent: those ``close(drain=False)``
+        abandoned and the chunk read but refused once closing. The iterable is
+        read no further, so the messages after those stay in it (pass an
+        iterator to keep them). With ``return_exceptions=True`` that error
+        takes each unsent message's place, and the list ends at the last
+        message read.
+
         Raises:
             EmptyMessage: for a message with neither text nor media.
-            DispatcherClosed: when the dispatcher closed before the whole campaign
-                was queued (raised once the queued part has settled).
+            DispatcherClosed: without ``return_exceptions``, when the dispatcher
+                closed before the whole campaign was sent (raised once the rest
+                has settled, before any other failure).
             PickyError: the first failure, without ``return_exceptions``.
         """
         total = len(messages) if isinstance(messages, Sized) else None
-        tracker = None if progress is None else _Progress(progress, total)
-        on_settle = None if tracker is None else tracker.settled
-        runs: list[Run] = []
-        stopped: DispatcherClosed | None = None
+        tracker = None if progress is None else ProgressReport(progress, total)
         priority, application = self._options(priority, application)  # once, not per message
-        loop = asyncio.get_running_loop()
-        rest = iter(messages)
+        runs: list[Run] = []
         try:
-            while True:
-                if self._queue.full():
-                    self._kick()  # what is queued must move for room to free
-                    await self._wait_for_room()
-                size = min(max(self._queue.room(), 1), _CHUNK)  # 1: to learn it closed
-                chunk = _checked(list(islice(rest, size)))
-                if not chunk:
-                    break
-                run = Run(chunk, priority, application, loop=loop, on_settle=on_settle)
-                try:
-                    self._enqueue(run)
-                except DispatcherClosed as closed:
-                    stopped = closed  # what is queued goes as close() decides
-                    break
-                runs.append(run)
-                if tracker is not None:
-                    tracker.queued += len(chunk)
+            refused = await self._queue_campaign(
+                iter(messages), runs, priority, application, tracker
+            )
             self._kick()
             results: list[Receipt | BaseException] = []
             for run in runs:
@@ -277,13 +252,52 @@ class Dispatcher:
             for run in runs:
                 run.cancel()  # withdrawn if queued; a pushed one's answer is ignored
             raise
-        if stopped is not None:
-            raise stopped
+        closed = closed_campaign(runs, refused)
+        if closed is not None:
+            if not return_exceptions:
+                raise closed
+            results = [closed if isinstance(r, DispatcherClosed) else r for r in results]
+            return results + [closed] * len(refused)
         if not return_exceptions:
             for run in runs:
                 if (error := run.first_error()) is not None:
                     raise error
         return results
+
+    async def _queue_campaign(
+        self,
+        rest: Iterator[Message],
+        runs: list[Run],
+        priority: Priority,
+        application: Application | int,
+        tracker: ProgressReport | None,
+    ) -> list[Message]:
+        """Queue ``rest`` a chunk at a time as room frees up, adding each run to ``runs``.
+
+        Return the chunk refused because the dispatcher closed meanwhile (what
+        is queued goes as ``close`` decides), or ``[]`` once all is queued.
+
+        Raises:
+            EmptyMessage: for a message with neither text nor media.
+        """
+        on_settle = None if tracker is None else tracker.settled
+        loop = asyncio.get_running_loop()
+        while True:
+            if self._queue.full():
+                self._kick()  # what is queued must move for room to free
+                await self._wait_for_room()
+            size = min(max(self._queue.room(), 1), _CHUNK)  # 1: to learn it closed
+            chunk = _checked(list(islice(rest, size)))
+            if not chunk:
+                return []
+            run = Run(chunk, priority, application, loop=loop, on_settle=on_settle)
+            try:
+                self._enqueue(run)
+            except DispatcherClosed:
+                return chunk
+            runs.append(run)
+            if tracker is not None:
+                tracker.queued += len(chunk)
 
     def _options(
         self, priority: Priority | int, application: Application | int | None
