@@ -242,6 +242,41 @@ async def test_cancelling_send_many_withdraws_what_is_not_pushed() -> None:
     assert len(pushed_numbers(client)) == pushed
 
 
+class HeldClient(FakeClient):
+    """Holds each push in flight until ``release`` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def push_msg_ids(
+        self, messages: Sequence[pa.Message], **options: Any
+    ) -> tuple[str, list[str | None]]:
+        self.started.set()
+        await self.release.wait()
+        return await super().push_msg_ids(messages, **options)
+
+
+async def test_cancelling_after_the_push_started_still_sends_and_is_counted() -> None:
+    client = HeldClient()
+    async with dispatcher(client) as d:
+        early = d.submit("919800000001", "a")
+        sending = asyncio.create_task(d.send("919800000002", "b"))
+        await client.started.wait()  # both lingered into the push now held in flight
+        late = d.submit("919800000003", "c")  # waits for the push slot
+        campaign = asyncio.create_task(d.send_many([pa.Message("919800000004", "d")]))
+        await asyncio.sleep(0)
+        for caller in (early, sending, late, campaign):
+            caller.cancel()
+        client.release.set()
+    assert pushed_numbers(client) == ["919800000001", "919800000002"]
+    stats = d.stats()
+    assert (stats.sent, stats.sent_after_cancel) == (2, 2)
+    assert stats.projects[0].sent_after_cancel == 2
+    assert stats.pending == 0
+
+
 async def test_progress_reaches_the_total_before_send_many_returns() -> None:
     calls: list[tuple[int, int]] = []
     async with dispatcher(FakeClient()) as d:

@@ -20,7 +20,7 @@ from ._receipt import Receipt
 from ._runs import Run, cut
 from ._scheduler import Scheduler
 from ._sender import Pusher, Sender
-from ._stats import DispatcherStats, ProjectStats
+from ._stats import DispatcherStats, snapshot
 
 __all__ = ["Dispatcher"]
 
@@ -137,8 +137,10 @@ class Dispatcher:
         """Send one message; return once the service accepted it.
 
         Waits for room when ``max_pending`` messages already wait (unless
-        ``block=False``). Cancelling it before the message is pushed withdraws
-        the message.
+        ``block=False``). Cancelling it before the message's push has started
+        withdraws the message: it is never sent. Once its push has started it
+        cannot be withdrawn: the service still gets it, the receipt is dropped,
+        and ``stats().sent_after_cancel`` counts it if the service accepts it.
 
         Raises:
             InvalidNumber, EmptyMessage: for bad input, before queueing.
@@ -151,7 +153,7 @@ class Dispatcher:
         if block:
             await self._wait_for_room()
         self._put(run)
-        result: Receipt = await run  # cancelling this cancels the run, which withdraws it
+        result: Receipt = await run  # cancelling this cancels the run: withdrawn unless pushing
         return result
 
     def submit(
@@ -165,7 +167,10 @@ class Dispatcher:
     ) -> asyncio.Future[Receipt]:
         """Queue one message and return its future at once (``send`` without waiting).
 
-        Cancelling the future withdraws the message if it was not pushed yet.
+        Cancelling the future before the message's push has started withdraws
+        the message: it is never sent. Once its push has started it cannot be
+        withdrawn: the service still gets it, the receipt is dropped, and
+        ``stats().sent_after_cancel`` counts it if the service accepts it.
 
         Raises:
             InvalidNumber, EmptyMessage: for bad input.
@@ -218,7 +223,10 @@ class Dispatcher:
         With ``return_exceptions=True`` failures take their message's place in
         the list; otherwise every message is still seen through and then the
         first failure is raised. If the iterable yields an empty message, or
-        this call is cancelled, messages not yet pushed are withdrawn.
+        this call is cancelled, the messages whose push has not started are
+        withdrawn and never sent; those already in a push cannot be: the
+        service still gets them, and ``stats().sent_after_cancel`` counts the
+        ones it accepts.
 
         If the dispatcher closes meanwhile, one
         :class:`~picky_async.DispatcherClosed` for the whole campaign lists,
@@ -391,29 +399,7 @@ class Dispatcher:
 
     def stats(self) -> DispatcherStats:
         """A snapshot of the queues, each project's backlog, and the totals."""
-        now = asyncio.get_running_loop().time()
-        high, low = self._queue.depths()
-        projects = tuple(
-            ProjectStats(
-                name=sender.name,
-                health=sender.ledger.health.value,
-                backlog=sender.ledger.backlog(now),
-                assigned=len(sender.accumulator),
-                pushes=sender.pushes,
-                sent=sender.sent,
-                failed=sender.failed,
-            )
-            for sender in self._senders
-        )
-        return DispatcherStats(
-            queued_high=high,
-            queued_low=low,
-            pending=self._scheduler.pending(),
-            pushes=sum(p.pushes for p in projects),
-            sent=sum(p.sent for p in projects),
-            failed=self._scheduler.failed + sum(p.failed for p in projects),
-            projects=projects,
-        )
+        return snapshot(self._scheduler, asyncio.get_running_loop().time())
 
 
 def _checked(messages: list[Message]) -> list[Message]:

@@ -38,7 +38,8 @@ class Run(asyncio.Future[Any]):
     With ``one=True`` (``send`` and ``submit``) the future resolves to the
     message's receipt or raises its error; otherwise it resolves to the list
     of outcomes once every message has one. Cancelling it withdraws the
-    messages still queued at once.
+    messages not yet in a push (those still queued at once); the ones already
+    in a push are sent all the same, their receipts dropped.
     """
 
     __slots__ = (

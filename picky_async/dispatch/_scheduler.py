@@ -329,7 +329,10 @@ class Scheduler:
     ) -> None:
         done, name = 0, sender.name
         for span in batch.spans:
-            span.deliver(push_id, msg_ids[done : done + len(span)], name)
+            if span.live:
+                span.deliver(push_id, msg_ids[done : done + len(span)], name)
+            else:  # cancelled too late to withdraw: no one takes its receipts
+                sender.sent_after_cancel += len(span)
             done += len(span)
         sender.pushes += 1
         sender.sent += batch.count
