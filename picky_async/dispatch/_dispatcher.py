@@ -380,9 +380,10 @@ class Dispatcher:
     async def close(self, *, drain: bool = True) -> None:
         """Stop taking messages; push the waiting ones first unless ``drain=False``.
 
-        With ``drain=False`` every message not yet pushed fails with one
-        :class:`~picky_async.DispatcherClosed` whose ``messages`` lists them;
-        pushes already in flight still get their answers. Draining waits as
+        With ``drain=False`` every message not yet pushed fails: each caller
+        gets its own :class:`~picky_async.DispatcherClosed` whose ``messages``
+        lists only that caller's unsent ones (a ``send_many`` campaign, one for
+        all of its own); pushes already in flight still get their answers. Draining waits as
         long as it takes, including for suspended phones to come back, so wrap
         it in a timeout and close again with ``drain=False`` if you cannot wait.
         """
