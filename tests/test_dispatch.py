@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import collections.abc
 import random
 from collections.abc import Sequence
 from typing import Any
@@ -141,12 +142,88 @@ async def test_leaving_the_block_with_an_error_gives_up_on_the_unsent() -> None:
 
     with pytest.raises(KeyError):
         await campaign_with_a_bug()
-    errors = [f.exception() for f in futures if f.exception() is not None]
-    assert errors
-    closed = errors[0]
-    assert isinstance(closed, pa.DispatcherClosed)
-    assert all(e is closed for e in errors)
-    assert len(pushed_numbers(client)) + len(closed.messages) == 100
+    unsent: list[str] = []
+    for number, future in enumerate(futures):
+        if (closed := future.exception()) is not None:
+            assert isinstance(closed, pa.DispatcherClosed)
+            assert [m.number for m in closed.messages] == [f"9198{number:08d}"]  # its own only
+            unsent += [m.number for m in closed.messages]
+    assert unsent
+    assert len(pushed_numbers(client)) + len(unsent) == 100
+
+
+async def test_closing_gives_each_caller_an_error_listing_only_its_messages() -> None:
+    d = dispatcher(FakeClient())
+    first = d.submit("919800000001", "a")
+    second = d.submit("919800000002", "b")
+    others = [pa.Message(f"9197{n:08d}", "c") for n in range(3)]
+    campaign = asyncio.create_task(d.send_many(others))
+    await asyncio.sleep(0)  # routed (lingering) or queued, none pushed
+    await d.close(drain=False)
+    with pytest.raises(pa.DispatcherClosed) as closed:
+        await campaign
+    first_error, second_error = first.exception(), second.exception()
+    assert isinstance(first_error, pa.DispatcherClosed)
+    assert isinstance(second_error, pa.DispatcherClosed)
+    assert first_error is not second_error
+    assert [m.number for m in first_error.messages] == ["919800000001"]
+    assert [m.number for m in second_error.messages] == ["919800000002"]
+    assert closed.value.messages == tuple(others)
+
+
+class Counted:
+    """A campaign's messages, noting each one send_many has read."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.read: list[pa.Message] = []
+
+    def __iter__(self) -> collections.abc.Iterator[pa.Message]:
+        for n in range(self.count):
+            self.read.append(pa.Message(f"9198{n:08d}", "hi"))
+            yield self.read[-1]
+
+
+async def close_later(d: pa.Dispatcher, delay: float) -> None:
+    await asyncio.sleep(delay)
+    await d.close(drain=False)
+
+
+@pytest.mark.parametrize("return_exceptions", [False, True])
+@pytest.mark.parametrize(
+    ("count", "max_pending", "close_after"),
+    [
+        (300, 20, 0.0),  # before anything was pushed, one chunk queued
+        (300, 20, 0.5),  # while the first pushes are in flight
+        (300, 20, 7.5),  # well into the campaign, waiting for room
+        (2500, 100_000, 1.0),  # all read, in three runs, most not pushed
+    ],
+)
+async def test_closing_mid_campaign_accounts_for_every_message_read(
+    count: int, max_pending: int, close_after: float, return_exceptions: bool
+) -> None:
+    client = FakeClient()
+    d = dispatcher(client, horizon=1.0, max_batch=10, max_pending=max_pending)
+    messages = Counted(count)
+    closing = asyncio.create_task(close_later(d, close_after))
+    if return_exceptions:
+        results = await d.send_many(messages, return_exceptions=True)
+        assert len(results) == len(messages.read)  # a slot for every message read
+        closed = results[-1]
+        assert isinstance(closed, pa.DispatcherClosed)
+        assert all(isinstance(r, pa.Receipt) or r is closed for r in results)
+        assert [r.number for r in results if isinstance(r, pa.Receipt)] == pushed_numbers(client)
+        assert [m for m, r in zip(messages.read, results, strict=True) if r is closed] == list(
+            closed.messages
+        )
+    else:
+        with pytest.raises(pa.DispatcherClosed) as raised:
+            await d.send_many(messages)
+        closed = raised.value
+    await closing
+    pushed = pushed_numbers(client)
+    assert 0 < len(closed.messages) < count
+    assert sorted(pushed + [m.number for m in closed.messages]) == [m.number for m in messages.read]
 
 
 async def test_cancelling_send_many_withdraws_what_is_not_pushed() -> None:
@@ -163,6 +240,41 @@ async def test_cancelling_send_many_withdraws_what_is_not_pushed() -> None:
         assert 0 < pushed < 200
         assert d.stats().pending == 0
     assert len(pushed_numbers(client)) == pushed
+
+
+class HeldClient(FakeClient):
+    """Holds each push in flight until ``release`` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def push_msg_ids(
+        self, messages: Sequence[pa.Message], **options: Any
+    ) -> tuple[str, list[str | None]]:
+        self.started.set()
+        await self.release.wait()
+        return await super().push_msg_ids(messages, **options)
+
+
+async def test_cancelling_after_the_push_started_still_sends_and_is_counted() -> None:
+    client = HeldClient()
+    async with dispatcher(client) as d:
+        early = d.submit("919800000001", "a")
+        sending = asyncio.create_task(d.send("919800000002", "b"))
+        await client.started.wait()  # both lingered into the push now held in flight
+        late = d.submit("919800000003", "c")  # waits for the push slot
+        campaign = asyncio.create_task(d.send_many([pa.Message("919800000004", "d")]))
+        await asyncio.sleep(0)
+        for caller in (early, sending, late, campaign):
+            caller.cancel()
+        client.release.set()
+    assert pushed_numbers(client) == ["919800000001", "919800000002"]
+    stats = d.stats()
+    assert (stats.sent, stats.sent_after_cancel) == (2, 2)
+    assert stats.projects[0].sent_after_cancel == 2
+    assert stats.pending == 0
 
 
 async def test_progress_reaches_the_total_before_send_many_returns() -> None:
@@ -235,6 +347,20 @@ async def test_a_client_that_cannot_be_built_fails_the_waiting_sends() -> None:
         await waiting
     assert isinstance(closed.value.__cause__, OSError)
     assert [m.number for m in closed.value.messages] == ["919800000001"]
+    with pytest.raises(OSError, match="no route"):
+        await d.close()
+
+
+async def test_a_campaign_the_dispatcher_gave_up_on_keeps_the_cause() -> None:
+    def broken(project: pa.Project) -> FakeClient:
+        raise OSError("no route to the service")
+
+    d = pa.Dispatcher([pa.Project("token")], client_factory=broken)
+    messages = [pa.Message(f"9198{n:08d}", "hi") for n in range(3)]
+    with pytest.raises(pa.DispatcherClosed) as closed:
+        await d.send_many(messages)
+    assert isinstance(closed.value.__cause__, OSError)
+    assert closed.value.messages == tuple(messages)
     with pytest.raises(OSError, match="no route"):
         await d.close()
 

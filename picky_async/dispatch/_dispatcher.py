@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sized
+from collections.abc import Callable, Iterable, Iterator, Sized
 from itertools import islice
 from types import TracebackType
 from typing import Literal, overload
@@ -12,6 +12,7 @@ import aiohttp
 
 from ..client import DEFAULT_BASE_URL, PickyClient
 from ..core import Application, EmptyMessage, Message, Priority
+from ._campaign import Progress, ProgressReport, closed_campaign
 from ._errors import DispatcherClosed
 from ._project import Project
 from ._queue import MemoryQueue
@@ -19,31 +20,13 @@ from ._receipt import Receipt
 from ._runs import Run, cut
 from ._scheduler import Scheduler
 from ._sender import Pusher, Sender
-from ._stats import DispatcherStats, ProjectStats
+from ._stats import DispatcherStats, snapshot
 
 __all__ = ["Dispatcher"]
 
-Progress = Callable[[int, int], None]
 # send_many queues a campaign this many messages at a time (fewer when the
 # queue has less room), so it consumes the iterable only as room frees up.
 _CHUNK = 1000
-
-
-class _Progress:
-    """Reports a campaign's settled messages to the caller's ``progress``."""
-
-    __slots__ = ("done", "queued", "report", "total")
-
-    def __init__(self, report: Progress, total: int | None) -> None:
-        self.report = report
-        self.total = total
-        self.queued = 0  # grows as the campaign is queued
-        self.done = 0
-
-    def settled(self, count: int) -> None:
-        """Called by each run of the campaign as some of its messages settle."""
-        self.done += count
-        self.report(self.done, self.queued if self.total is None else self.total)
 
 
 class Dispatcher:
@@ -154,8 +137,10 @@ class Dispatcher:
         """Send one message; return once the service accepted it.
 
         Waits for room when ``max_pending`` messages already wait (unless
-        ``block=False``). Cancelling it before the message is pushed withdraws
-        the message.
+        ``block=False``). Cancelling it before the message's push has started
+        withdraws the message: it is never sent. Once its push has started it
+        cannot be withdrawn: the service still gets it, the receipt is dropped,
+        and ``stats().sent_after_cancel`` counts it if the service accepts it.
 
         Raises:
             InvalidNumber, EmptyMessage: for bad input, before queueing.
@@ -168,7 +153,7 @@ class Dispatcher:
         if block:
             await self._wait_for_room()
         self._put(run)
-        result: Receipt = await run  # cancelling this cancels the run, which withdraws it
+        result: Receipt = await run  # cancelling this cancels the run: withdrawn unless pushing
         return result
 
     def submit(
@@ -182,7 +167,10 @@ class Dispatcher:
     ) -> asyncio.Future[Receipt]:
         """Queue one message and return its future at once (``send`` without waiting).
 
-        Cancelling the future withdraws the message if it was not pushed yet.
+        Cancelling the future before the message's push has started withdraws
+        the message: it is never sent. Once its push has started it cannot be
+        withdrawn: the service still gets it, the receipt is dropped, and
+        ``stats().sent_after_cancel`` counts it if the service accepts it.
 
         Raises:
             InvalidNumber, EmptyMessage: for bad input.
@@ -235,40 +223,35 @@ class Dispatcher:
         With ``return_exceptions=True`` failures take their message's place in
         the list; otherwise every message is still seen through and then the
         first failure is raised. If the iterable yields an empty message, or
-        this call is cancelled, messages not yet pushed are withdrawn.
+        this call is cancelled, the messages whose push has not started are
+        withdrawn and never sent; those already in a push cannot be: the
+        service still gets them, and ``stats().sent_after_cancel`` counts the
+        ones it accepts.
+
+        If the dispatcher closes meanwhile, one
+        :class:`~picky_async.DispatcherClosed` for the whole campaign lists,
+        in order, every message read and not sent: those ``close(drain=False)``
+        abandoned and the chunk read but refused once closing. The iterable is
+        read no further, so the messages after those stay in it (pass an
+        iterator to keep them). With ``return_exceptions=True`` that error
+        takes each unsent message's place, and the list ends at the last
+        message read.
 
         Raises:
             EmptyMessage: for a message with neither text nor media.
-            DispatcherClosed: when the dispatcher closed before the whole campaign
-                was queued (raised once the queued part has settled).
+            DispatcherClosed: without ``return_exceptions``, when the dispatcher
+                closed before the whole campaign was sent (raised once the rest
+                has settled, before any other failure).
             PickyError: the first failure, without ``return_exceptions``.
         """
         total = len(messages) if isinstance(messages, Sized) else None
-        tracker = None if progress is None else _Progress(progress, total)
-        on_settle = None if tracker is None else tracker.settled
-        runs: list[Run] = []
-        stopped: DispatcherClosed | None = None
+        tracker = None if progress is None else ProgressReport(progress, total)
         priority, application = self._options(priority, application)  # once, not per message
-        loop = asyncio.get_running_loop()
-        rest = iter(messages)
+        runs: list[Run] = []
         try:
-            while True:
-                if self._queue.full():
-                    self._kick()  # what is queued must move for room to free
-                    await self._wait_for_room()
-                size = min(max(self._queue.room(), 1), _CHUNK)  # 1: to learn it closed
-                chunk = _checked(list(islice(rest, size)))
-                if not chunk:
-                    break
-                run = Run(chunk, priority, application, loop=loop, on_settle=on_settle)
-                try:
-                    self._enqueue(run)
-                except DispatcherClosed as closed:
-                    stopped = closed  # what is queued goes as close() decides
-                    break
-                runs.append(run)
-                if tracker is not None:
-                    tracker.queued += len(chunk)
+            refused = await self._queue_campaign(
+                iter(messages), runs, priority, application, tracker
+            )
             self._kick()
             results: list[Receipt | BaseException] = []
             for run in runs:
@@ -277,13 +260,52 @@ class Dispatcher:
             for run in runs:
                 run.cancel()  # withdrawn if queued; a pushed one's answer is ignored
             raise
-        if stopped is not None:
-            raise stopped
+        closed = closed_campaign(runs, refused)
+        if closed is not None:
+            if not return_exceptions:
+                raise closed
+            results = [closed if isinstance(r, DispatcherClosed) else r for r in results]
+            return results + [closed] * len(refused)
         if not return_exceptions:
             for run in runs:
                 if (error := run.first_error()) is not None:
                     raise error
         return results
+
+    async def _queue_campaign(
+        self,
+        rest: Iterator[Message],
+        runs: list[Run],
+        priority: Priority,
+        application: Application | int,
+        tracker: ProgressReport | None,
+    ) -> list[Message]:
+        """Queue ``rest`` a chunk at a time as room frees up, adding each run to ``runs``.
+
+        Return the chunk refused because the dispatcher closed meanwhile (what
+        is queued goes as ``close`` decides), or ``[]`` once all is queued.
+
+        Raises:
+            EmptyMessage: for a message with neither text nor media.
+        """
+        on_settle = None if tracker is None else tracker.settled
+        loop = asyncio.get_running_loop()
+        while True:
+            if self._queue.full():
+                self._kick()  # what is queued must move for room to free
+                await self._wait_for_room()
+            size = min(max(self._queue.room(), 1), _CHUNK)  # 1: to learn it closed
+            chunk = _checked(list(islice(rest, size)))
+            if not chunk:
+                return []
+            run = Run(chunk, priority, application, loop=loop, on_settle=on_settle)
+            try:
+                self._enqueue(run)
+            except DispatcherClosed:
+                return chunk
+            runs.append(run)
+            if tracker is not None:
+                tracker.queued += len(chunk)
 
     def _options(
         self, priority: Priority | int, application: Application | int | None
@@ -358,9 +380,10 @@ class Dispatcher:
     async def close(self, *, drain: bool = True) -> None:
         """Stop taking messages; push the waiting ones first unless ``drain=False``.
 
-        With ``drain=False`` every message not yet pushed fails with one
-        :class:`~picky_async.DispatcherClosed` whose ``messages`` lists them;
-        pushes already in flight still get their answers. Draining waits as
+        With ``drain=False`` every message not yet pushed fails: each caller
+        gets its own :class:`~picky_async.DispatcherClosed` whose ``messages``
+        lists only that caller's unsent ones (a ``send_many`` campaign, one for
+        all of its own); pushes already in flight still get their answers. Draining waits as
         long as it takes, including for suspended phones to come back, so wrap
         it in a timeout and close again with ``drain=False`` if you cannot wait.
         """
@@ -377,29 +400,7 @@ class Dispatcher:
 
     def stats(self) -> DispatcherStats:
         """A snapshot of the queues, each project's backlog, and the totals."""
-        now = asyncio.get_running_loop().time()
-        high, low = self._queue.depths()
-        projects = tuple(
-            ProjectStats(
-                name=sender.name,
-                health=sender.ledger.health.value,
-                backlog=sender.ledger.backlog(now),
-                assigned=len(sender.accumulator),
-                pushes=sender.pushes,
-                sent=sender.sent,
-                failed=sender.failed,
-            )
-            for sender in self._senders
-        )
-        return DispatcherStats(
-            queued_high=high,
-            queued_low=low,
-            pending=self._scheduler.pending(),
-            pushes=sum(p.pushes for p in projects),
-            sent=sum(p.sent for p in projects),
-            failed=self._scheduler.failed + sum(p.failed for p in projects),
-            projects=projects,
-        )
+        return snapshot(self._scheduler, asyncio.get_running_loop().time())
 
 
 def _checked(messages: list[Message]) -> list[Message]:

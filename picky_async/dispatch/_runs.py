@@ -20,12 +20,13 @@ from typing import Any
 from ..core import Application, Message, Priority
 from ._receipt import Receipt
 
-__all__ = ["Outcome", "Run", "Span", "cut"]
+__all__ = ["Outcome", "Run", "Span", "by_run", "cut"]
 
 Outcome = Receipt | BaseException | None
 """What became of one message: its receipt, why it failed, or ``None`` while pending."""
 
 _number = attrgetter("number")
+_start = attrgetter("start")
 _new_receipt = functools.partial(tuple.__new__, Receipt)  # Receipt(*fields), built in C
 _future_init = asyncio.Future.__init__  # called directly: cheaper than super()
 _HIGH = Priority.HIGH
@@ -37,7 +38,8 @@ class Run(asyncio.Future[Any]):
     With ``one=True`` (``send`` and ``submit``) the future resolves to the
     message's receipt or raises its error; otherwise it resolves to the list
     of outcomes once every message has one. Cancelling it withdraws the
-    messages still queued at once.
+    messages not yet in a push (those still queued at once); the ones already
+    in a push are sent all the same, their receipts dropped.
     """
 
     __slots__ = (
@@ -186,3 +188,12 @@ def cut(
             spans.append(Span(run, start + first, start + at, keys[first][0]))
             first = at
     return spans
+
+
+def by_run(spans: list[Span]) -> list[list[Span]]:
+    """The live ones of ``spans`` grouped by run, each group in its run's order."""
+    groups: dict[Run, list[Span]] = {}
+    for span in spans:
+        if span.live:
+            groups.setdefault(span.run, []).append(span)
+    return [sorted(group, key=_start) for group in groups.values()]

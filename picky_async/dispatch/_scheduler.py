@@ -23,7 +23,7 @@ from ._ledger import Health
 from ._pacing import low_room, poll_interval, refill_delay
 from ._queue import PendingQueue
 from ._routing import EarliestFinish, rendezvous
-from ._runs import Span, cut
+from ._runs import Span, by_run, cut
 from ._sender import Sender, Verdict, verdict_for
 
 __all__ = ["Scheduler"]
@@ -329,7 +329,10 @@ class Scheduler:
     ) -> None:
         done, name = 0, sender.name
         for span in batch.spans:
-            span.deliver(push_id, msg_ids[done : done + len(span)], name)
+            if span.live:
+                span.deliver(push_id, msg_ids[done : done + len(span)], name)
+            else:  # cancelled too late to withdraw: no one takes its receipts
+                sender.sent_after_cancel += len(span)
             done += len(span)
         sender.pushes += 1
         sender.sent += batch.count
@@ -412,9 +415,12 @@ class Scheduler:
         return spans
 
     def abandon(self, *, cause: BaseException | None = None) -> None:
-        """Fail every message not yet pushed with one :class:`DispatcherClosed`."""
-        spans = [span for span in self._take_everything() if span.live]
-        if spans:
+        """Fail every message not yet pushed with a :class:`DispatcherClosed` per run.
+
+        Each caller's error lists only that caller's unsent messages, so
+        resending ``error.messages`` never resends someone else's.
+        """
+        for spans in by_run(self._take_everything()):
             messages = [message for span in spans for message in span.messages()]
             error = DispatcherClosed(
                 f"closed with {len(messages)} messages unsent", messages=messages

@@ -99,6 +99,7 @@ class Sender:
         "pushes",
         "pushing",
         "sent",
+        "sent_after_cancel",
     )
 
     def __init__(self, project: Project, name: str, *, max_batch: int, linger: float) -> None:
@@ -113,6 +114,7 @@ class Sender:
         self.push_seq = 0
         self.pushes = 0
         self.sent = 0
+        self.sent_after_cancel = 0  # among sent: its caller cancelled once it was pushed
         self.failed = 0
 
     def __repr__(self) -> str:
