@@ -311,3 +311,39 @@ def test_round_trip_through_either_method(
         project_id="27",
         extra=extra,
     )
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("depth", [65, 500, 990, 1_000, 100_000])
+def test_deep_json_anywhere_is_a_webhook_error(depth: int) -> None:
+    body = f'{{"number": "1234567", "custom": {_nested(depth)}}}'
+    with pytest.raises(pa.WebhookError, match="nested"):
+        pa.parse_webhook(body, JSON)
+
+
+def test_deep_values_in_a_decoded_mapping_are_a_webhook_error() -> None:
+    deep: list[object] = []
+    for _ in range(1_000):
+        deep = [deep]
+    with pytest.raises(pa.WebhookError, match="nested"):
+        pa.parse_webhook({"number": "1234567", "custom": deep}, FORM)
+
+
+def test_nesting_up_to_the_limit_is_kept_as_json_text() -> None:
+    body = f'{{"number": "1234567", "custom": {_nested(64)}}}'
+    assert pa.parse_webhook(body, JSON).extra == {"custom": _nested(64)}
+
+
+@pytest.mark.parametrize(
+    "charset", ["punycode", "idna", "utf-8\x00", "klingon", "base64", "unicode_escape", "undefined"]
+)
+@pytest.mark.parametrize("media_type", [FORM, JSON])
+def test_a_charset_that_is_not_a_text_codec_is_a_webhook_error(
+    charset: str, media_type: str
+) -> None:
+    body = b'{"number": "1"}' if media_type == JSON else b"number=1&message-in=a%FF="
+    with pytest.raises(pa.WebhookError, match="charset"):
+        pa.parse_webhook(body, f"{media_type}; charset={charset}")

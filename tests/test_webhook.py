@@ -216,3 +216,25 @@ async def test_callback_returning_a_wrong_type_gets_500(serve: Serve) -> None:
 def test_handler_refuses_unsafe_options(options: dict[str, object], reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
         pa.webhook_handler(Recorder(), **options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("charset", ["punycode", "idna", "undefined", "klingon"])
+async def test_a_charset_that_is_not_a_text_codec_gets_400(serve: Serve, charset: str) -> None:
+    callback = Recorder(None)
+    client = await serve(callback)
+    headers = {"Content-Type": f"application/x-www-form-urlencoded; charset={charset}"}
+    response = await client.post("/hook", data=b"number=1&message-in=a%FF=", headers=headers)
+    assert response.status == 400
+    assert "charset" in await response.text()
+    assert callback.received == []
+
+
+@pytest.mark.parametrize("depth", [100, 990, 1_000])
+async def test_deep_json_gets_400(serve: Serve, depth: int) -> None:
+    callback = Recorder(None)
+    client = await serve(callback)
+    body = '{"number": "1234567", "custom": ' + "[" * depth + "]" * depth + "}"
+    response = await client.post("/hook", data=body, headers=JSON)
+    assert response.status == 400
+    assert "nested" in await response.text()
+    assert callback.received == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import urllib.parse
 from collections.abc import Mapping
@@ -35,18 +36,43 @@ def parse_webhook(body: bytes | str | Mapping[str, object], content_type: str) -
     if isinstance(body, Mapping):
         return inbound_from_fields(body)
     if media_type == JSON:
-        return inbound_from_fields(_json_fields(body))
-    return inbound_from_fields(_form_fields(body, charset))
+        return inbound_from_fields(_json_fields(body if charset is None else _text(body, charset)))
+    return inbound_from_fields(_form_fields(_text(body, charset or "utf-8"), charset or "utf-8"))
 
 
-def _split_content_type(content_type: str) -> tuple[str, str]:
+def _split_content_type(content_type: str) -> tuple[str, str | None]:
+    """The media type, and the codec of its ``charset`` (``None`` when not given)."""
     media_type, *parameters = content_type.split(";")
-    charset = "utf-8"
+    charset = None
     for parameter in parameters:
         name, _, value = parameter.partition("=")
-        if name.strip().lower() == "charset":
-            charset = value.strip().strip('"') or charset
+        if name.strip().lower() == "charset" and value.strip().strip('"'):
+            charset = _codec(value.strip().strip('"'))
     return media_type.strip().lower(), charset
+
+
+_NOT_CHARSETS = frozenset(
+    {"charmap", "idna", "punycode", "raw-unicode-escape", "undefined", "unicode-escape"}
+)
+"""Python's text codecs that are no charset: for domain names, Python literals, or none."""
+
+
+def _codec(charset: str) -> str:
+    """The codec of a ``charset`` parameter, refused unless it is a charset for text."""
+    try:
+        codec = codecs.lookup(charset)
+    except (LookupError, ValueError) as exc:  # ValueError: a NUL in the name
+        raise WebhookError(f"unknown charset {charset!r}") from exc
+    if not codec._is_text_encoding or codec.name in _NOT_CHARSETS:
+        raise WebhookError(f"charset {charset!r} is not a text encoding")
+    return codec.name
+
+
+def _text(body: bytes | str, charset: str) -> str:
+    try:
+        return body if isinstance(body, str) else body.decode(charset)
+    except UnicodeError as exc:
+        raise WebhookError(f"the body is not valid {charset} text: {exc}") from exc
 
 
 def _json_fields(body: bytes | str) -> Mapping[str, object]:
@@ -61,14 +87,11 @@ def _json_fields(body: bytes | str) -> Mapping[str, object]:
     return fields
 
 
-def _form_fields(body: bytes | str, charset: str) -> Mapping[str, object]:
+def _form_fields(text: str, charset: str) -> Mapping[str, object]:
     try:
-        text = body if isinstance(body, str) else body.decode(charset)
         pairs = urllib.parse.parse_qsl(
             text, keep_blank_values=True, encoding=charset, errors="strict"
         )
-    except LookupError as exc:
-        raise WebhookError(f"unknown charset {charset!r}") from exc
-    except UnicodeDecodeError as exc:
-        raise WebhookError(f"the form is not valid {charset} text: {exc.reason}") from exc
+    except UnicodeError as exc:
+        raise WebhookError(f"the form is not valid {charset} text: {exc}") from exc
     return dict(pairs)

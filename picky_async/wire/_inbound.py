@@ -19,7 +19,7 @@ from cattrs.gen import make_dict_structure_fn, override
 from ..core import Application, InboundMessage, MessageType, WebhookError
 from ._converter import converter
 
-__all__ = ["INBOUND_KEYS", "inbound_from_fields", "reply_body"]
+__all__ = ["INBOUND_KEYS", "MAX_NESTING", "inbound_from_fields", "reply_body"]
 
 _KEYS = {
     "number": "number",
@@ -32,6 +32,9 @@ _KEYS = {
 }
 INBOUND_KEYS = frozenset(_KEYS.values())
 """The webhook keys the document defines; any other key is a custom variable."""
+
+MAX_NESTING = 64
+"""How deep a value's lists and objects may nest: the webhook's values are flat."""
 
 _Hook = Callable[[Any, Any], Any]
 _LOCATION_TOO = 7
@@ -97,8 +100,10 @@ def _reason(error: ClassValidationError) -> str:
 def inbound_from_fields(fields: Mapping[str, object]) -> InboundMessage:
     """Read the webhook's decoded fields (form or JSON) as an :class:`InboundMessage`.
 
-    Raises :class:`WebhookError` naming the key at fault.
+    Raises :class:`WebhookError` naming the key at fault, or when a value
+    nests deeper than :data:`MAX_NESTING`.
     """
+    _check_nesting(fields)
     number = fields.get("number")
     if number is None or (isinstance(number, str) and not number.strip()):
         raise WebhookError("the body has no 'number'")
@@ -106,6 +111,20 @@ def inbound_from_fields(fields: Mapping[str, object]) -> InboundMessage:
         return converter.structure(fields, InboundMessage)
     except ClassValidationError as exc:
         raise WebhookError(_reason(exc)) from exc
+
+
+def _check_nesting(fields: Mapping[str, object]) -> None:
+    """Refuse deep values before recursive code (cattrs, ``json.dumps``) meets them."""
+    pending = [(key, value, 1) for key, value in fields.items()]
+    while pending:
+        key, value, depth = pending.pop()
+        if isinstance(value, Mapping):
+            value = list(value.values())
+        elif not isinstance(value, (list, tuple)):
+            continue
+        if depth > MAX_NESTING:
+            raise WebhookError(f"{key!r} is nested more than {MAX_NESTING} levels deep")
+        pending.extend((key, child, depth + 1) for child in value)
 
 
 def reply_body(
