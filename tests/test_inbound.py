@@ -84,6 +84,69 @@ def test_form_message_is_url_decoded_exactly_once(encoded: str, text: str) -> No
     assert inbound.message == text
 
 
+def test_fields_only_in_the_query_string_are_an_inbound_message() -> None:
+    # The document's default method: "data will be posted as raw through URL".
+    query = (DATA / "webhook_form.txt").read_text().strip()
+    inbound = pa.parse_webhook(b"", "", query=query)
+    assert inbound == pa.parse_webhook(query, FORM)
+    assert (inbound.number, inbound.message, inbound.unique_id) == ("963587413", "test", "5672")
+    assert inbound.extra == {"custom-variable": "test"}
+
+
+@pytest.mark.parametrize(
+    "query", ["number=1&message-in=url&city=pune", {"number": "1", "city": "pune"}]
+)
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [("number=2&message-in=body", FORM), ('{"number": 2, "message-in": "body"}', JSON)],
+)
+def test_the_query_and_the_body_are_read_together_and_the_body_wins(
+    query: str | dict[str, str], body: str, content_type: str
+) -> None:
+    inbound = pa.parse_webhook(body, content_type, query=query)
+    assert (inbound.number, inbound.message, inbound.extra) == ("2", "body", {"city": "pune"})
+
+
+@pytest.mark.parametrize("body", [b"", b" \r\n"])
+@pytest.mark.parametrize("content_type", ["", "text/plain", FORM, JSON])
+def test_an_empty_body_needs_no_content_type(body: bytes, content_type: str) -> None:
+    assert pa.parse_webhook(body, content_type, query="number=1").number == "1"
+
+
+def test_a_query_string_that_is_not_utf8_says_why() -> None:
+    with pytest.raises(pa.WebhookError, match="the query string is not valid UTF-8"):
+        pa.parse_webhook(b"", "", query="number=1&message-in=%FF")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"number": "1234567", "message-in": "a+b %41", "city": "pune"}',
+        b' \n{"number": 1234567, "message-in": "a+b %41", "city": "pune"}\n',
+    ],
+)
+def test_a_form_body_that_is_a_json_object_is_read_as_json(body: bytes) -> None:
+    inbound = pa.parse_webhook(body, FORM)
+    assert (inbound.number, inbound.message, inbound.extra) == (
+        "1234567",
+        "a+b %41",
+        {"city": "pune"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b'{"number": "1"} & more', "not valid JSON"),
+        (b'{"number": ' + b"[" * 100_000, "too deeply"),
+        (b'{"number": "1", "x": ' + b"[" * 100 + b"]" * 100 + b"}", "nested"),
+    ],
+)
+def test_a_form_body_that_starts_like_json_must_be_json(body: bytes, reason: str) -> None:
+    with pytest.raises(pa.WebhookError, match=reason):
+        pa.parse_webhook(body, FORM)
+
+
 def test_form_honours_its_charset() -> None:
     body = "number=1234567&message-in=caf\xe9&note=%E9t%E9".encode("latin-1")
     inbound = pa.parse_webhook(body, f"{FORM}; charset=ISO-8859-1")
@@ -153,7 +216,7 @@ def test_group_helpers(number: str, group: str | None, sender: str | None) -> No
         (b"[1, 2]", JSON, "expected a JSON object, got list"),
         (b'"963587413"', JSON, "expected a JSON object, got str"),
         (b"{number: 1}", JSON, "not valid JSON"),
-        (b"", JSON, "not valid JSON"),
+        (b"", JSON, "no 'number'"),  # an empty body: the fields would be in the URL
         (b'{"number": "\xff"}', JSON, "not valid JSON"),
         (b'{"number": 1, "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", JSON, "too deeply"),
         (b'{"message-in": "hi"}', JSON, "no 'number'"),

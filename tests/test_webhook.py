@@ -6,6 +6,7 @@ import json
 import logging
 import pathlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -85,6 +86,47 @@ async def test_form_method_with_custom_variables_on_the_url(serve: Serve) -> Non
     [inbound] = callback.received
     assert inbound.media_url == "https://upload.wikimedia.org/wikipedia/commons/5/57/PT05_ubt.jpeg"
     assert inbound.extra == {"variable1": "picky-newyork", "custom-variable": "test"}
+
+
+async def test_fields_only_in_the_url_with_an_empty_body(serve: Serve) -> None:
+    # The Standard POST method: "data will be posted as raw through URL".
+    callback = Recorder(pa.InstantReply("ok"))
+    client = await serve(callback, secret=SECRET)
+    query = {"secret": SECRET, "number": "963587413", "message-in": "1+1=2 & more", "city": "pune"}
+    response = await client.post("/hook", params=query, skip_auto_headers=["Content-Type"])
+    assert response.status == 200
+    assert (await response.json())["message-out"] == "ok"
+    [inbound] = callback.received
+    assert (inbound.number, inbound.message) == ("963587413", "1+1=2 & more")
+    assert inbound.extra == {"city": "pune"}
+
+
+async def _deliver(serve: Serve, **request: Any) -> pa.InboundMessage:
+    """Post one request to a handler answering no reply; what its callback got."""
+    callback = Recorder(None)
+    client = await serve(callback)
+    response = await client.post("/hook", **request)
+    assert response.status == 200
+    [inbound] = callback.received
+    return inbound
+
+
+async def test_the_body_wins_over_the_url(serve: Serve) -> None:
+    query = {"number": "1111111", "message-in": "from the url", "city": "pune"}
+    body = {"number": "2222222", "message-in": "from the body"}
+    inbound = await _deliver(serve, params=query, json=body)
+    assert (inbound.number, inbound.message, inbound.extra) == (
+        "2222222",
+        "from the body",
+        {"city": "pune"},
+    )
+
+
+async def test_json_sent_as_a_form_is_read_as_json(serve: Serve) -> None:
+    body = (DATA / "webhook_json.json").read_bytes()
+    inbound = await _deliver(serve, data=body, headers=FORM)
+    assert (inbound.number, inbound.unique_id) == ("963587413", "5642")
+    assert inbound.extra == {"custom-variable": "test"}
 
 
 async def test_no_reply_is_an_empty_200(serve: Serve) -> None:

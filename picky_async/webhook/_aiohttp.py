@@ -27,8 +27,9 @@ def webhook_handler(
     with the reason as text, a body over ``max_body`` bytes 413. With a
     ``secret``, configure the webhook URL as ``.../hook?secret=...``: requests
     whose ``secret_param`` differs (compared in constant time) get 403, and the
-    secret is kept out of :attr:`InboundMessage.extra`. Other query parameters
-    (the document's custom variables) join ``extra``. When the callback raises,
+    secret is kept out of :attr:`InboundMessage.extra`. The query string is
+    read with the body (see :func:`parse_webhook`), so fields posted in the URL
+    count, and custom variables join ``extra``. When the callback raises,
     the error is logged and the service gets 500, so a failure never passes
     for "no reply". aiohttp's default access log writes the request line, so
     leave ``%r`` out of ``access_log_format`` to keep the secret out of logs.
@@ -43,7 +44,7 @@ def webhook_handler(
         answer = await receiver.answer(
             request.content.iter_any(),
             content_type=request.headers.get(hdrs.CONTENT_TYPE, ""),
-            query=request.query,
+            query=request.rel_url.raw_query_string,
             content_length=request.content_length,
         )
         return web.Response(

@@ -10,34 +10,71 @@ from collections.abc import Mapping
 from ..core import InboundMessage, WebhookError
 from ..wire._inbound import inbound_from_fields
 
-__all__ = ["FORM", "JSON", "parse_webhook"]
+__all__ = ["FORM", "JSON", "parse_webhook", "query_fields"]
 
 FORM = "application/x-www-form-urlencoded"
 """The content type of the document's default ("Standard POST") method."""
 JSON = "application/json"
 """The content type of the document's JSON method."""
+_UTF8 = "utf-8"
 
 
-def parse_webhook(body: bytes | str | Mapping[str, object], content_type: str) -> InboundMessage:
-    """Read a webhook body, sent by either of the document's methods.
+def parse_webhook(
+    body: bytes | str | Mapping[str, object],
+    content_type: str,
+    *,
+    query: Mapping[str, str] | str = "",
+) -> InboundMessage:
+    """Read a webhook request, sent by either of the document's methods.
 
-    ``content_type`` is the request's header (a ``charset`` parameter is
-    honoured for forms). Form values are URL-decoded exactly once, so a
-    ``message-in`` that arrives percent-encoded reads as the text the sender
-    typed. A ``body`` that is already decoded (a mapping) is read as is.
+    The fields come from the ``query`` string (the raw one, or a decoded
+    mapping) and the body together; the body wins on a clash. The document's
+    default method may put every field in the URL and leave the body empty:
+    an empty body needs no ``content_type``. Otherwise ``content_type`` is the
+    request's header, and its ``charset`` parameter is honoured. Form values
+    (and the query's) are URL-decoded exactly once, so a ``message-in`` that
+    arrives percent-encoded reads as the text the sender typed. A form body
+    that starts with ``{`` is read as JSON, since some deployments send the
+    JSON method with the form's content type. A ``body`` that is already
+    decoded (a mapping) is read as is.
 
-    Raises :class:`WebhookError` (a ``ValueError``) saying why the body is
-    unreadable: an unsupported content type, bytes that are not text, a body
-    that is not a JSON object, no ``number``, or a documented key with a bad value.
+    Raises :class:`WebhookError` (a ``ValueError``) saying why the request is
+    unreadable: an unsupported content type or charset, bytes that are not
+    text, a body that is not a JSON object, values nested too deeply, no
+    ``number``, or a documented key with a bad value.
     """
+    return inbound_from_fields({**query_fields(query), **_body_fields(body, content_type)})
+
+
+def query_fields(query: Mapping[str, str] | str) -> Mapping[str, str]:
+    """The query string's variables, URL-decoded once as UTF-8; a mapping is taken as is.
+
+    Raises :class:`WebhookError` when the query string is not UTF-8.
+    """
+    if not isinstance(query, str):
+        return query
+    try:
+        return dict(urllib.parse.parse_qsl(query, keep_blank_values=True, errors="strict"))
+    except UnicodeError as exc:
+        raise WebhookError(f"the query string is not valid UTF-8: {exc}") from exc
+
+
+def _body_fields(
+    body: bytes | str | Mapping[str, object], content_type: str
+) -> Mapping[str, object]:
+    if isinstance(body, (bytes, str)) and not body.strip():
+        return {}  # every field is in the URL
     media_type, charset = _split_content_type(content_type)
     if media_type not in (FORM, JSON):
         raise WebhookError(f"unsupported content type {content_type!r}: expected {FORM} or {JSON}")
     if isinstance(body, Mapping):
-        return inbound_from_fields(body)
-    if media_type == JSON:
-        return inbound_from_fields(_json_fields(body if charset is None else _text(body, charset)))
-    return inbound_from_fields(_form_fields(_text(body, charset or "utf-8"), charset or "utf-8"))
+        return body
+    if media_type == JSON and charset is None:
+        return _json_fields(body)  # json tells UTF-8, -16 and -32 apart itself
+    text = _text(body, charset or _UTF8)
+    if media_type == JSON or text.lstrip().startswith("{"):
+        return _json_fields(text)
+    return _form_fields(text, charset or _UTF8)
 
 
 def _split_content_type(content_type: str) -> tuple[str, str | None]:

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
 import attrs
 
 from ..core import InboundMessage, WebhookError
-from ._parse import JSON, parse_webhook
+from ._parse import JSON, parse_webhook, query_fields
 from ._reply import InstantReply
 
 __all__ = ["WebhookAnswer", "WebhookCallback", "WebhookReceiver"]
@@ -63,30 +63,33 @@ class WebhookReceiver:
         body: bytes | AsyncIterable[bytes],
         *,
         content_type: str,
-        query: Mapping[str, str],
+        query: Mapping[str, str] | str,
         content_length: int | None = None,
     ) -> WebhookAnswer:
         """The answer to one request; ``body`` may stream, ``content_length`` is the header's.
 
-        The body is read only once the secret matches, and no further than
-        ``max_body`` bytes. Never raises for what the request holds or what
-        the callback does: those become 4xx and 500 answers.
+        ``query`` is the raw query string, or a decoded mapping. The body is
+        read only once the secret matches, and no further than ``max_body``
+        bytes. Never raises for what the request holds or what the callback
+        does: those become 4xx and 500 answers.
         """
-        if not self._secret_matches(query.get(self._secret_param)):
+        try:
+            variables = query_fields(query)
+        except WebhookError as exc:
+            return self._refuse(exc)
+        if not self._secret_matches(variables.get(self._secret_param)):
             _log.warning("webhook refused: wrong or missing %r query parameter", self._secret_param)
             return WebhookAnswer(403, "wrong or missing secret")
         data = await self._read(body, content_length)
         if data is None:
             return WebhookAnswer(413, f"the body is over {self._max_body} bytes")
         try:
-            inbound = parse_webhook(data, content_type)
+            inbound = parse_webhook(data, content_type, query=variables)
         except WebhookError as exc:
-            _log.warning("webhook refused: %s", exc)
-            return WebhookAnswer(400, str(exc))
-        variables = {**query, **inbound.extra}
+            return self._refuse(exc)
         if self._secret is not None:
-            variables.pop(self._secret_param, None)
-        inbound = attrs.evolve(inbound, extra=variables)
+            extra = {k: v for k, v in inbound.extra.items() if k != self._secret_param}
+            inbound = attrs.evolve(inbound, extra=extra)
         try:
             reply = await self._callback(inbound)
             text = None if reply is None else reply.to_json()
@@ -94,6 +97,10 @@ class WebhookReceiver:
             _log.exception("webhook callback failed on inbound message %s", inbound.unique_id)
             return WebhookAnswer(500, "the webhook callback failed")
         return WebhookAnswer(200) if text is None else WebhookAnswer(200, text, JSON)
+
+    def _refuse(self, error: WebhookError) -> WebhookAnswer:
+        _log.warning("webhook refused: %s", error)
+        return WebhookAnswer(400, str(error))
 
     def _secret_matches(self, given: str | None) -> bool:
         if self._secret is None:
