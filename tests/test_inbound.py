@@ -147,6 +147,53 @@ def test_a_form_body_that_starts_like_json_must_be_json(body: bytes, reason: str
         pa.parse_webhook(body, FORM)
 
 
+TYPED = "1+1 = 2 & 50% off, caf\u00e9 \U0001f44d"
+ENCODED = urllib.parse.quote_plus(TYPED)  # how the service URL-encodes message-in
+
+
+def _request(fields: dict[str, str], path: str) -> tuple[str, str, str]:
+    """``fields`` as (body, content type, query) by one of the three ways they arrive."""
+    if path == "form":
+        return urllib.parse.urlencode(fields), FORM, ""
+    if path == "json":
+        return json.dumps(fields), JSON, ""
+    return "", "", urllib.parse.urlencode(fields)
+
+
+PATHS = ["form", "json", "query"]
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("text", ["a+b", "50%25 off", "%F0%9F", "a%2Bb+c", TYPED])
+def test_message_in_is_kept_as_received(path: str, text: str) -> None:
+    body, content_type, query = _request({"number": "1", "message-in": text}, path)
+    assert pa.parse_webhook(body, content_type, query=query).message == text
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("encoded", [False, True])
+def test_message_in_raw_is_preferred(path: str, encoded: bool) -> None:
+    fields = {"number": "1", "message-in": ENCODED, "message_in_raw": TYPED, "city": "pune"}
+    body, content_type, query = _request(fields, path)
+    inbound = pa.parse_webhook(body, content_type, query=query, message_in_encoded=encoded)
+    assert inbound.message == TYPED
+    assert inbound.extra == {"city": "pune"}  # message_in_raw is no custom variable
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_message_in_encoded_decodes_it_once_more(path: str) -> None:
+    body, content_type, query = _request({"number": "1", "message-in": ENCODED}, path)
+    assert pa.parse_webhook(body, content_type, query=query).message == ENCODED
+    inbound = pa.parse_webhook(body, content_type, query=query, message_in_encoded=True)
+    assert inbound.message == TYPED
+
+
+def test_message_in_encoded_refuses_what_is_not_encoded_utf8() -> None:
+    body = json.dumps({"number": "1", "message-in": "caf%E9"})
+    with pytest.raises(pa.WebhookError, match="bad 'message-in'"):
+        pa.parse_webhook(body, JSON, message_in_encoded=True)
+
+
 def test_form_honours_its_charset() -> None:
     body = "number=1234567&message-in=caf\xe9&note=%E9t%E9".encode("latin-1")
     inbound = pa.parse_webhook(body, f"{FORM}; charset=ISO-8859-1")
@@ -410,3 +457,9 @@ def test_a_charset_that_is_not_a_text_codec_is_a_webhook_error(
     body = b'{"number": "1"}' if media_type == JSON else b"number=1&message-in=a%FF="
     with pytest.raises(pa.WebhookError, match="charset"):
         pa.parse_webhook(body, f"{media_type}; charset={charset}")
+
+
+@given(text=_text)
+def test_any_text_survives_being_url_encoded(text: str) -> None:
+    body = urllib.parse.urlencode({"number": "1", "message-in": urllib.parse.quote_plus(text)})
+    assert pa.parse_webhook(body, FORM, message_in_encoded=True).message == text

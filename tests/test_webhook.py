@@ -122,6 +122,18 @@ async def test_the_body_wins_over_the_url(serve: Serve) -> None:
     )
 
 
+@pytest.mark.parametrize(("encoded", "message"), [(False, "a%2Bb+%26+c"), (True, "a+b & c")])
+async def test_message_in_encoded_is_an_option(serve: Serve, encoded: bool, message: str) -> None:
+    callback = Recorder(None)
+    client = await serve(callback, message_in_encoded=encoded)
+    body = {"number": "1234567", "message-in": "a%2Bb+%26+c"}
+    assert (await client.post("/hook", data=body)).status == 200
+    raw = {**body, "message_in_raw": "as typed"}
+    assert (await client.post("/hook", data=raw)).status == 200
+    assert [inbound.message for inbound in callback.received] == [message, "as typed"]
+    assert callback.received[1].extra == {}
+
+
 async def test_json_sent_as_a_form_is_read_as_json(serve: Serve) -> None:
     body = (DATA / "webhook_json.json").read_bytes()
     inbound = await _deliver(serve, data=body, headers=FORM)

@@ -19,6 +19,7 @@ def webhook_handler(
     secret: str | None = None,
     secret_param: str = "secret",
     max_body: int = 64 * 1024,
+    message_in_encoded: bool = False,
 ) -> WebhookHandler:
     """An aiohttp handler that passes each inbound message to ``callback``.
 
@@ -29,7 +30,9 @@ def webhook_handler(
     whose ``secret_param`` differs (compared in constant time) get 403, and the
     secret is kept out of :attr:`InboundMessage.extra`. The query string is
     read with the body (see :func:`parse_webhook`), so fields posted in the URL
-    count, and custom variables join ``extra``. When the callback raises,
+    count, and custom variables join ``extra``. ``message_in_encoded`` is
+    :func:`parse_webhook`'s: for a ``message-in`` that arrives URL-encoded
+    without a ``message_in_raw`` beside it. When the callback raises,
     the error is logged and the service gets 500, so a failure never passes
     for "no reply". aiohttp's default access log writes the request line, so
     leave ``%r`` out of ``access_log_format`` to keep the secret out of logs.
@@ -37,7 +40,11 @@ def webhook_handler(
     Raises ``ValueError`` for an empty secret or a ``max_body`` below 1.
     """
     receiver = WebhookReceiver(
-        callback, secret=secret, secret_param=secret_param, max_body=max_body
+        callback,
+        secret=secret,
+        secret_param=secret_param,
+        max_body=max_body,
+        message_in_encoded=message_in_encoded,
     )
 
     async def handle(request: web.Request) -> web.StreamResponse:

@@ -24,6 +24,7 @@ def parse_webhook(
     content_type: str,
     *,
     query: Mapping[str, str] | str = "",
+    message_in_encoded: bool = False,
 ) -> InboundMessage:
     """Read a webhook request, sent by either of the document's methods.
 
@@ -33,7 +34,14 @@ def parse_webhook(
     an empty body needs no ``content_type``. Otherwise ``content_type`` is the
     request's header, and its ``charset`` parameter is honoured. Form values
     (and the query's) are URL-decoded exactly once, so a ``message-in`` that
-    arrives percent-encoded reads as the text the sender typed. A form body
+    arrives percent-encoded in the body reads as the text the sender typed.
+
+    The message is ``message_in_raw`` when the payload has one, else
+    ``message-in`` as received (a ``+`` stays a ``+``). Receivers whose
+    ``message-in`` arrives URL-encoded even so pass ``message_in_encoded=True``
+    to decode it once more (``+`` reads as a space, as URL encoding writes it).
+
+    A form body
     that starts with ``{`` is read as JSON, since some deployments send the
     JSON method with the form's content type. A ``body`` that is already
     decoded (a mapping) is read as is.
@@ -43,7 +51,8 @@ def parse_webhook(
     text, a body that is not a JSON object, values nested too deeply, no
     ``number``, or a documented key with a bad value.
     """
-    return inbound_from_fields({**query_fields(query), **_body_fields(body, content_type)})
+    fields = {**query_fields(query), **_body_fields(body, content_type)}
+    return inbound_from_fields(fields, message_in_encoded=message_in_encoded)
 
 
 def query_fields(query: Mapping[str, str] | str) -> Mapping[str, str]:

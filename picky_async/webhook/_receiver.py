@@ -48,6 +48,7 @@ class WebhookReceiver:
         secret: str | None = None,
         secret_param: str = "secret",
         max_body: int = 64 * 1024,
+        message_in_encoded: bool = False,
     ) -> None:
         if secret is not None and not secret:
             raise ValueError("secret must not be empty: anybody could send it")
@@ -57,6 +58,7 @@ class WebhookReceiver:
         self._secret = None if secret is None else secret.encode()
         self._secret_param = secret_param
         self._max_body = max_body
+        self._message_in_encoded = message_in_encoded
 
     async def answer(
         self,
@@ -84,7 +86,9 @@ class WebhookReceiver:
         if data is None:
             return WebhookAnswer(413, f"the body is over {self._max_body} bytes")
         try:
-            inbound = parse_webhook(data, content_type, query=variables)
+            inbound = parse_webhook(
+                data, content_type, query=variables, message_in_encoded=self._message_in_encoded
+            )
         except WebhookError as exc:
             return self._refuse(exc)
         if self._secret is not None:
