@@ -41,10 +41,9 @@ def parse_webhook(
     ``message-in`` arrives URL-encoded even so pass ``message_in_encoded=True``
     to decode it once more (``+`` reads as a space, as URL encoding writes it).
 
-    A form body
-    that starts with ``{`` is read as JSON, since some deployments send the
-    JSON method with the form's content type. A ``body`` that is already
-    decoded (a mapping) is read as is.
+    A form body that starts with ``{`` is read as JSON, since some deployments
+    send the JSON method with the form's content type. A ``body`` that is
+    already decoded (a mapping) is read as is.
 
     Raises :class:`WebhookError` (a ``ValueError``) saying why the request is
     unreadable: an unsupported content type or charset, bytes that are not
