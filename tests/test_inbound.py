@@ -84,6 +84,116 @@ def test_form_message_is_url_decoded_exactly_once(encoded: str, text: str) -> No
     assert inbound.message == text
 
 
+def test_fields_only_in_the_query_string_are_an_inbound_message() -> None:
+    # The document's default method: "data will be posted as raw through URL".
+    query = (DATA / "webhook_form.txt").read_text().strip()
+    inbound = pa.parse_webhook(b"", "", query=query)
+    assert inbound == pa.parse_webhook(query, FORM)
+    assert (inbound.number, inbound.message, inbound.unique_id) == ("963587413", "test", "5672")
+    assert inbound.extra == {"custom-variable": "test"}
+
+
+@pytest.mark.parametrize(
+    "query", ["number=1&message-in=url&city=pune", {"number": "1", "city": "pune"}]
+)
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [("number=2&message-in=body", FORM), ('{"number": 2, "message-in": "body"}', JSON)],
+)
+def test_the_query_and_the_body_are_read_together_and_the_body_wins(
+    query: str | dict[str, str], body: str, content_type: str
+) -> None:
+    inbound = pa.parse_webhook(body, content_type, query=query)
+    assert (inbound.number, inbound.message, inbound.extra) == ("2", "body", {"city": "pune"})
+
+
+@pytest.mark.parametrize("body", [b"", b" \r\n"])
+@pytest.mark.parametrize("content_type", ["", "text/plain", FORM, JSON])
+def test_an_empty_body_needs_no_content_type(body: bytes, content_type: str) -> None:
+    assert pa.parse_webhook(body, content_type, query="number=1").number == "1"
+
+
+def test_a_query_string_that_is_not_utf8_says_why() -> None:
+    with pytest.raises(pa.WebhookError, match="the query string is not valid UTF-8"):
+        pa.parse_webhook(b"", "", query="number=1&message-in=%FF")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"number": "1234567", "message-in": "a+b %41", "city": "pune"}',
+        b' \n{"number": 1234567, "message-in": "a+b %41", "city": "pune"}\n',
+    ],
+)
+def test_a_form_body_that_is_a_json_object_is_read_as_json(body: bytes) -> None:
+    inbound = pa.parse_webhook(body, FORM)
+    assert (inbound.number, inbound.message, inbound.extra) == (
+        "1234567",
+        "a+b %41",
+        {"city": "pune"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b'{"number": "1"} & more', "not valid JSON"),
+        (b'{"number": ' + b"[" * 100_000, "too deeply"),
+        (b'{"number": "1", "x": ' + b"[" * 100 + b"]" * 100 + b"}", "nested"),
+    ],
+)
+def test_a_form_body_that_starts_like_json_must_be_json(body: bytes, reason: str) -> None:
+    with pytest.raises(pa.WebhookError, match=reason):
+        pa.parse_webhook(body, FORM)
+
+
+TYPED = "1+1 = 2 & 50% off, caf\u00e9 \U0001f44d"
+ENCODED = urllib.parse.quote_plus(TYPED)  # how the service URL-encodes message-in
+
+
+def _request(fields: dict[str, str], path: str) -> tuple[str, str, str]:
+    """``fields`` as (body, content type, query) by one of the three ways they arrive."""
+    if path == "form":
+        return urllib.parse.urlencode(fields), FORM, ""
+    if path == "json":
+        return json.dumps(fields), JSON, ""
+    return "", "", urllib.parse.urlencode(fields)
+
+
+PATHS = ["form", "json", "query"]
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("text", ["a+b", "50%25 off", "%F0%9F", "a%2Bb+c", TYPED])
+def test_message_in_is_kept_as_received(path: str, text: str) -> None:
+    body, content_type, query = _request({"number": "1", "message-in": text}, path)
+    assert pa.parse_webhook(body, content_type, query=query).message == text
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("encoded", [False, True])
+def test_message_in_raw_is_preferred(path: str, encoded: bool) -> None:
+    fields = {"number": "1", "message-in": ENCODED, "message_in_raw": TYPED, "city": "pune"}
+    body, content_type, query = _request(fields, path)
+    inbound = pa.parse_webhook(body, content_type, query=query, message_in_encoded=encoded)
+    assert inbound.message == TYPED
+    assert inbound.extra == {"city": "pune"}  # message_in_raw is no custom variable
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_message_in_encoded_decodes_it_once_more(path: str) -> None:
+    body, content_type, query = _request({"number": "1", "message-in": ENCODED}, path)
+    assert pa.parse_webhook(body, content_type, query=query).message == ENCODED
+    inbound = pa.parse_webhook(body, content_type, query=query, message_in_encoded=True)
+    assert inbound.message == TYPED
+
+
+def test_message_in_encoded_refuses_what_is_not_encoded_utf8() -> None:
+    body = json.dumps({"number": "1", "message-in": "caf%E9"})
+    with pytest.raises(pa.WebhookError, match="bad 'message-in'"):
+        pa.parse_webhook(body, JSON, message_in_encoded=True)
+
+
 def test_form_honours_its_charset() -> None:
     body = "number=1234567&message-in=caf\xe9&note=%E9t%E9".encode("latin-1")
     inbound = pa.parse_webhook(body, f"{FORM}; charset=ISO-8859-1")
@@ -153,7 +263,7 @@ def test_group_helpers(number: str, group: str | None, sender: str | None) -> No
         (b"[1, 2]", JSON, "expected a JSON object, got list"),
         (b'"963587413"', JSON, "expected a JSON object, got str"),
         (b"{number: 1}", JSON, "not valid JSON"),
-        (b"", JSON, "not valid JSON"),
+        (b"", JSON, "no 'number'"),  # an empty body: the fields would be in the URL
         (b'{"number": "\xff"}', JSON, "not valid JSON"),
         (b'{"number": 1, "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", JSON, "too deeply"),
         (b'{"message-in": "hi"}', JSON, "no 'number'"),
@@ -311,3 +421,45 @@ def test_round_trip_through_either_method(
         project_id="27",
         extra=extra,
     )
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("depth", [65, 500, 990, 1_000, 100_000])
+def test_deep_json_anywhere_is_a_webhook_error(depth: int) -> None:
+    body = f'{{"number": "1234567", "custom": {_nested(depth)}}}'
+    with pytest.raises(pa.WebhookError, match="nested"):
+        pa.parse_webhook(body, JSON)
+
+
+def test_deep_values_in_a_decoded_mapping_are_a_webhook_error() -> None:
+    deep: list[object] = []
+    for _ in range(1_000):
+        deep = [deep]
+    with pytest.raises(pa.WebhookError, match="nested"):
+        pa.parse_webhook({"number": "1234567", "custom": deep}, FORM)
+
+
+def test_nesting_up_to_the_limit_is_kept_as_json_text() -> None:
+    body = f'{{"number": "1234567", "custom": {_nested(64)}}}'
+    assert pa.parse_webhook(body, JSON).extra == {"custom": _nested(64)}
+
+
+@pytest.mark.parametrize(
+    "charset", ["punycode", "idna", "utf-8\x00", "klingon", "base64", "unicode_escape", "undefined"]
+)
+@pytest.mark.parametrize("media_type", [FORM, JSON])
+def test_a_charset_that_is_not_a_text_codec_is_a_webhook_error(
+    charset: str, media_type: str
+) -> None:
+    body = b'{"number": "1"}' if media_type == JSON else b"number=1&message-in=a%FF="
+    with pytest.raises(pa.WebhookError, match="charset"):
+        pa.parse_webhook(body, f"{media_type}; charset={charset}")
+
+
+@given(text=_text)
+def test_any_text_survives_being_url_encoded(text: str) -> None:
+    body = urllib.parse.urlencode({"number": "1", "message-in": urllib.parse.quote_plus(text)})
+    assert pa.parse_webhook(body, FORM, message_in_encoded=True).message == text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import urllib.parse
 from collections.abc import AsyncIterator
@@ -23,12 +24,13 @@ class Webhook:
     """A webhook on 127.0.0.1 that keeps what it got and answers ``self.answer``."""
 
     def __init__(self) -> None:
-        self.received: list[tuple[dict[str, str], str, bytes]] = []
+        self.received: list[tuple[dict[str, str], str | None, bytes]] = []
         self.answer: Any = None
         self.url = ""
 
     async def handle(self, request: web.Request) -> web.Response:
-        self.received.append((dict(request.query), request.content_type, await request.read()))
+        content_type = request.headers.get("Content-Type")
+        self.received.append((dict(request.query), content_type, await request.read()))
         if isinstance(self.answer, (dict, list)):
             return web.json_response(self.answer)
         return web.Response(text=self.answer or "")
@@ -77,6 +79,55 @@ async def test_form_post_carries_every_variable_and_the_custom_ones(webhook: Web
         "variable1": "picky-newyork",
         "variable2": "newclient",
     }
+
+
+async def test_query_post_carries_every_field_in_the_url_and_no_body(webhook: Webhook) -> None:
+    async with Simulator() as sim:
+        project = sim.add_project(
+            webhook_url=f"{webhook.url}?variable1=picky-newyork", webhook_method="query"
+        )
+        result = await sim.inbound(project, "963587413", "1+1 = 2 & 50% off")
+    assert webhook.received == [
+        (
+            {
+                "number": "963587413",
+                "message-in": "1+1 = 2 & 50% off",
+                "type": "1",
+                "application": "1",
+                "unique-id": result.unique_id,
+                "project-id": project.project_id,
+                "media-url": "",
+                "variable1": "picky-newyork",
+            },
+            None,
+            b"",
+        )
+    ]
+
+
+TYPED = "1+1 = 2 & 50% off, café"
+
+
+def _fields(received: tuple[dict[str, str], str | None, bytes]) -> dict[str, Any]:
+    query, content_type, body = received
+    if content_type == "application/json":
+        return dict(json.loads(body))
+    return {**query, **dict(urllib.parse.parse_qsl(body.decode()))}
+
+
+@pytest.mark.parametrize("method", ["form", "json", "query"])
+async def test_message_in_can_arrive_url_encoded_with_message_in_raw_beside(
+    webhook: Webhook, method: Literal["form", "json", "query"]
+) -> None:
+    async with Simulator() as sim:
+        project = sim.add_project(webhook_url=webhook.url)
+        await sim.inbound(project, "963587413", TYPED, method=method, encode_message_in=True)
+        await sim.inbound(project, "963587413", TYPED, method=method)
+    encoded, plain = map(_fields, webhook.received)
+    assert encoded["message-in"] == urllib.parse.quote_plus(TYPED)
+    assert encoded["message_in_raw"] == TYPED
+    assert plain["message-in"] == TYPED
+    assert "message_in_raw" not in plain
 
 
 async def test_json_post_and_an_instant_reply_sent_after_its_delay(webhook: Webhook) -> None:
@@ -179,17 +230,19 @@ async def test_round_trip_through_the_librarys_own_webhook_handler() -> None:
     await site.start()
     url = f"http://127.0.0.1:{runner.addresses[0][1]}/picky?secret=s3cret"
     try:
-        methods: list[Literal["form", "json"]] = ["form", "json"]
-        for method in methods:
+        methods: list[Literal["form", "json", "query"]] = ["form", "json", "query"]
+        for method, encode in itertools.product(methods, [False, True]):
             async with Simulator() as sim:
                 project = sim.add_project(webhook_url=url, webhook_variables={"shop": "ny"})
-                result = await sim.inbound(project, "919876543210", "hello & more", method=method)
+                result = await sim.inbound(
+                    project, "919876543210", TYPED, method=method, encode_message_in=encode
+                )
                 await sim.wait_sent(1)
             assert result.status == 200
-            assert [r.text for r in sim.sent] == ["got: hello & more"]
+            assert [r.text for r in sim.sent] == [f"got: {TYPED}"]
             assert sim.sent[0].number == "919876543210"
     finally:
         await runner.cleanup()
     assert [(m.number, m.message, m.extra, m.unique_id) for m in seen] == [
-        ("919876543210", "hello & more", {"shop": "ny"}, "1")
-    ] * 2
+        ("919876543210", TYPED, {"shop": "ny"}, "1")
+    ] * 6

@@ -6,6 +6,7 @@ import json
 import logging
 import pathlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -85,6 +86,59 @@ async def test_form_method_with_custom_variables_on_the_url(serve: Serve) -> Non
     [inbound] = callback.received
     assert inbound.media_url == "https://upload.wikimedia.org/wikipedia/commons/5/57/PT05_ubt.jpeg"
     assert inbound.extra == {"variable1": "picky-newyork", "custom-variable": "test"}
+
+
+async def test_fields_only_in_the_url_with_an_empty_body(serve: Serve) -> None:
+    # The Standard POST method: "data will be posted as raw through URL".
+    callback = Recorder(pa.InstantReply("ok"))
+    client = await serve(callback, secret=SECRET)
+    query = {"secret": SECRET, "number": "963587413", "message-in": "1+1=2 & more", "city": "pune"}
+    response = await client.post("/hook", params=query, skip_auto_headers=["Content-Type"])
+    assert response.status == 200
+    assert (await response.json())["message-out"] == "ok"
+    [inbound] = callback.received
+    assert (inbound.number, inbound.message) == ("963587413", "1+1=2 & more")
+    assert inbound.extra == {"city": "pune"}
+
+
+async def _deliver(serve: Serve, **request: Any) -> pa.InboundMessage:
+    """Post one request to a handler answering no reply; what its callback got."""
+    callback = Recorder(None)
+    client = await serve(callback)
+    response = await client.post("/hook", **request)
+    assert response.status == 200
+    [inbound] = callback.received
+    return inbound
+
+
+async def test_the_body_wins_over_the_url(serve: Serve) -> None:
+    query = {"number": "1111111", "message-in": "from the url", "city": "pune"}
+    body = {"number": "2222222", "message-in": "from the body"}
+    inbound = await _deliver(serve, params=query, json=body)
+    assert (inbound.number, inbound.message, inbound.extra) == (
+        "2222222",
+        "from the body",
+        {"city": "pune"},
+    )
+
+
+@pytest.mark.parametrize(("encoded", "message"), [(False, "a%2Bb+%26+c"), (True, "a+b & c")])
+async def test_message_in_encoded_is_an_option(serve: Serve, encoded: bool, message: str) -> None:
+    callback = Recorder(None)
+    client = await serve(callback, message_in_encoded=encoded)
+    body = {"number": "1234567", "message-in": "a%2Bb+%26+c"}
+    assert (await client.post("/hook", data=body)).status == 200
+    raw = {**body, "message_in_raw": "as typed"}
+    assert (await client.post("/hook", data=raw)).status == 200
+    assert [inbound.message for inbound in callback.received] == [message, "as typed"]
+    assert callback.received[1].extra == {}
+
+
+async def test_json_sent_as_a_form_is_read_as_json(serve: Serve) -> None:
+    body = (DATA / "webhook_json.json").read_bytes()
+    inbound = await _deliver(serve, data=body, headers=FORM)
+    assert (inbound.number, inbound.unique_id) == ("963587413", "5642")
+    assert inbound.extra == {"custom-variable": "test"}
 
 
 async def test_no_reply_is_an_empty_200(serve: Serve) -> None:
@@ -216,3 +270,25 @@ async def test_callback_returning_a_wrong_type_gets_500(serve: Serve) -> None:
 def test_handler_refuses_unsafe_options(options: dict[str, object], reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
         pa.webhook_handler(Recorder(), **options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("charset", ["punycode", "idna", "undefined", "klingon"])
+async def test_a_charset_that_is_not_a_text_codec_gets_400(serve: Serve, charset: str) -> None:
+    callback = Recorder(None)
+    client = await serve(callback)
+    headers = {"Content-Type": f"application/x-www-form-urlencoded; charset={charset}"}
+    response = await client.post("/hook", data=b"number=1&message-in=a%FF=", headers=headers)
+    assert response.status == 400
+    assert "charset" in await response.text()
+    assert callback.received == []
+
+
+@pytest.mark.parametrize("depth", [100, 990, 1_000])
+async def test_deep_json_gets_400(serve: Serve, depth: int) -> None:
+    callback = Recorder(None)
+    client = await serve(callback)
+    body = '{"number": "1234567", "custom": ' + "[" * depth + "]" * depth + "}"
+    response = await client.post("/hook", data=body, headers=JSON)
+    assert response.status == 400
+    assert "nested" in await response.text()
+    assert callback.received == []

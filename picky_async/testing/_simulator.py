@@ -256,13 +256,18 @@ class Simulator:
         application: Application | int = Application.WHATSAPP,
         media_url: str | None = None,
         method: WebhookMethod | None = None,
+        encode_message_in: bool = False,
     ) -> InboundResult:
         """Deliver an inbound message to ``project``'s webhook, as the service does.
 
         Posts ``number``, ``message-in``, ``type``, ``application``,
         ``unique-id``, ``project-id``, ``media-url`` and the custom variables,
-        as a form (``method="form"``, the service's default) or JSON; ``None``
-        uses the project's ``webhook_method``. An instant reply in the answer
+        as a form (``method="form"``, the service's default), as JSON, or in
+        the URL with an empty body and no content type (``method="query"``,
+        the default method as the document describes it); ``None`` uses the
+        project's ``webhook_method``. With ``encode_message_in``,
+        ``message-in`` is URL-encoded and ``message_in_raw`` carries the text
+        as typed, as current payloads do. An instant reply in the answer
         is queued to the phone after its ``delay``, through the inbound
         application when its ``application`` is 0.
 
@@ -278,4 +283,5 @@ class Simulator:
             application=application,
             media_url=media_url,
             method=method,
+            encode_message_in=encode_message_in,
         )

@@ -24,7 +24,8 @@ from ._service import Service, phone_text, text_of
 
 __all__ = ["InboundResult", "Webhooks"]
 
-WebhookMethod = Literal["form", "json"]
+WebhookMethod = Literal["form", "json", "query"]
+"""How the fields travel: a form body, a JSON body, or the URL with no body."""
 
 MAX_DELAY = 3600.0  # the document's maximum reply delay
 
@@ -72,6 +73,7 @@ class Webhooks:
         application: Application | int,
         media_url: str | None,
         method: WebhookMethod | None,
+        encode_message_in: bool,
     ) -> InboundResult:
         """Post one inbound message; see :meth:`Simulator.inbound`."""
         if project.webhook_url is None:
@@ -80,7 +82,8 @@ class Webhooks:
         unique_id = str(next(self._unique_ids))
         fields: dict[str, Any] = {
             "number": number,
-            "message-in": text,
+            "message-in": urllib.parse.quote_plus(text) if encode_message_in else text,
+            **({"message_in_raw": text} if encode_message_in else {}),
             "type": int(type),
             "application": int(application),
             "unique-id": int(unique_id),
@@ -88,15 +91,14 @@ class Webhooks:
             "media-url": media_url or "",
             **url.query,
         }
-        if (method or project.webhook_method) == "json":
-            body, content_type = json.dumps(fields).encode(), "application/json"
-        else:
-            body = urllib.parse.urlencode(fields).encode()
-            content_type = "application/x-www-form-urlencoded"
+        url, body, headers = _request(url, fields, method or project.webhook_method)
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
-        headers = {"Content-Type": content_type}
-        async with self._session.post(url, data=body, headers=headers) as response:
+        # The query method sends no content type at all, not aiohttp's default one.
+        post = self._session.post(
+            url, data=body, headers=headers, skip_auto_headers=["Content-Type"]
+        )
+        async with post as response:
             status = response.status
             answer = await response.read()
         reply = self._reply(project, number, int(application), answer) if status == 200 else None
@@ -140,6 +142,18 @@ class Webhooks:
         handle = loop.call_at(record.accepted_at, queue)
         self._pending.add(handle)
         return record
+
+
+def _request(
+    url: yarl.URL, fields: dict[str, Any], method: str
+) -> tuple[yarl.URL, bytes | None, dict[str, str]]:
+    """The URL, body and headers that carry ``fields`` by ``method``."""
+    if method == "query":  # "data will be posted as raw through URL"
+        return url.update_query(fields), None, {}
+    if method == "json":
+        return url, json.dumps(fields).encode(), {"Content-Type": "application/json"}
+    form = urllib.parse.urlencode(fields).encode()
+    return url, form, {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 def _number(value: object) -> float:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ._handler import FORM, JSON, parse_webhook, webhook_handler
+from ._aiohttp import webhook_handler
+from ._parse import FORM, JSON, parse_webhook
 from ._reply import MAX_REPLY_DELAY, InstantReply
 
 __all__ = ["FORM", "JSON", "MAX_REPLY_DELAY", "InstantReply", "parse_webhook", "webhook_handler"]

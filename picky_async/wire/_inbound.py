@@ -9,6 +9,7 @@ variable of the webhook URL.
 from __future__ import annotations
 
 import json
+import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -19,7 +20,7 @@ from cattrs.gen import make_dict_structure_fn, override
 from ..core import Application, InboundMessage, MessageType, WebhookError
 from ._converter import converter
 
-__all__ = ["INBOUND_KEYS", "inbound_from_fields", "reply_body"]
+__all__ = ["INBOUND_KEYS", "MAX_NESTING", "inbound_from_fields", "reply_body"]
 
 _KEYS = {
     "number": "number",
@@ -30,8 +31,16 @@ _KEYS = {
     "unique_id": "unique-id",
     "project_id": "project-id",
 }
-INBOUND_KEYS = frozenset(_KEYS.values())
-"""The webhook keys the document defines; any other key is a custom variable."""
+_MESSAGE_RAW = "message_in_raw"
+INBOUND_KEYS = frozenset({*_KEYS.values(), _MESSAGE_RAW})
+"""The webhook's own keys; any other key is a custom variable.
+
+Beside the document's keys, current payloads carry ``message_in_raw``: the
+text as typed, next to a ``message-in`` that is URL-encoded.
+"""
+
+MAX_NESTING = 64
+"""How deep a value's lists and objects may nest: the webhook's values are flat."""
 
 _Hook = Callable[[Any, Any], Any]
 _LOCATION_TOO = 7
@@ -94,11 +103,19 @@ def _reason(error: ClassValidationError) -> str:
     return "; ".join(reasons + [str(exc) for exc in without_notes])
 
 
-def inbound_from_fields(fields: Mapping[str, object]) -> InboundMessage:
+def inbound_from_fields(
+    fields: Mapping[str, object], *, message_in_encoded: bool = False
+) -> InboundMessage:
     """Read the webhook's decoded fields (form or JSON) as an :class:`InboundMessage`.
 
-    Raises :class:`WebhookError` naming the key at fault.
+    The message is ``message_in_raw`` when present, else ``message-in`` as
+    is, or URL-decoded once more with ``message_in_encoded``.
+
+    Raises :class:`WebhookError` naming the key at fault, or when a value
+    nests deeper than :data:`MAX_NESTING`.
     """
+    _check_nesting(fields)
+    fields = _with_message(fields, encoded=message_in_encoded)
     number = fields.get("number")
     if number is None or (isinstance(number, str) and not number.strip()):
         raise WebhookError("the body has no 'number'")
@@ -106,6 +123,35 @@ def inbound_from_fields(fields: Mapping[str, object]) -> InboundMessage:
         return converter.structure(fields, InboundMessage)
     except ClassValidationError as exc:
         raise WebhookError(_reason(exc)) from exc
+
+
+def _with_message(fields: Mapping[str, object], *, encoded: bool) -> Mapping[str, object]:
+    """``fields`` with the text as typed under ``message-in``."""
+    raw = fields.get(_MESSAGE_RAW)
+    if raw is not None:
+        return {**fields, _KEYS["message"]: raw}
+    message = fields.get(_KEYS["message"])
+    if not encoded or not isinstance(message, str):
+        return fields
+    try:
+        text = urllib.parse.unquote_plus(message, errors="strict")
+    except UnicodeDecodeError as exc:
+        raise WebhookError(f"bad 'message-in': not URL-encoded UTF-8 text: {exc.reason}") from exc
+    return {**fields, _KEYS["message"]: text}
+
+
+def _check_nesting(fields: Mapping[str, object]) -> None:
+    """Refuse deep values before recursive code (cattrs, ``json.dumps``) meets them."""
+    pending = [(key, value, 1) for key, value in fields.items()]
+    while pending:
+        key, value, depth = pending.pop()
+        if isinstance(value, Mapping):
+            value = list(value.values())
+        elif not isinstance(value, (list, tuple)):
+            continue
+        if depth > MAX_NESTING:
+            raise WebhookError(f"{key!r} is nested more than {MAX_NESTING} levels deep")
+        pending.extend((key, child, depth + 1) for child in value)
 
 
 def reply_body(

@@ -1,0 +1,61 @@
+"""The aiohttp adapter: a request handler around :class:`WebhookReceiver`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import hdrs, web
+
+from ._receiver import WebhookCallback, WebhookReceiver
+
+__all__ = ["webhook_handler"]
+
+WebhookHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def webhook_handler(
+    callback: WebhookCallback,
+    *,
+    secret: str | None = None,
+    secret_param: str = "secret",
+    max_body: int = 64 * 1024,
+    message_in_encoded: bool = False,
+) -> WebhookHandler:
+    """An aiohttp handler that passes each inbound message to ``callback``.
+
+    The handler answers with the :class:`InstantReply` the callback returns (as
+    JSON), or an empty 200 when it returns ``None``. An unreadable body gets 400
+    with the reason as text, a body over ``max_body`` bytes 413. With a
+    ``secret``, configure the webhook URL as ``.../hook?secret=...``: requests
+    whose ``secret_param`` differs (compared in constant time) get 403, and the
+    secret is kept out of :attr:`InboundMessage.extra`. The query string is
+    read with the body (see :func:`parse_webhook`), so fields posted in the URL
+    count, and custom variables join ``extra``. ``message_in_encoded`` is
+    :func:`parse_webhook`'s: for a ``message-in`` that arrives URL-encoded
+    without a ``message_in_raw`` beside it. When the callback raises,
+    the error is logged and the service gets 500, so a failure never passes
+    for "no reply". aiohttp's default access log writes the request line, so
+    leave ``%r`` out of ``access_log_format`` to keep the secret out of logs.
+
+    Raises ``ValueError`` for an empty secret or a ``max_body`` below 1.
+    """
+    receiver = WebhookReceiver(
+        callback,
+        secret=secret,
+        secret_param=secret_param,
+        max_body=max_body,
+        message_in_encoded=message_in_encoded,
+    )
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        answer = await receiver.answer(
+            request.content.iter_any(),
+            content_type=request.headers.get(hdrs.CONTENT_TYPE, ""),
+            query=request.rel_url.raw_query_string,
+            content_length=request.content_length,
+        )
+        return web.Response(
+            status=answer.status, text=answer.text, content_type=answer.content_type
+        )
+
+    return handle

@@ -1,0 +1,128 @@
+"""The webhook's core, free of any web framework: from a request's parts to the answer.
+
+The secret check, the size limit, parsing, the callback and the mapping of
+each outcome to an HTTP status live here once; each framework's adapter only
+hands over the request's parts and writes :class:`WebhookAnswer` back.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
+
+import attrs
+
+from ..core import InboundMessage, WebhookError
+from ._parse import JSON, parse_webhook, query_fields
+from ._reply import InstantReply
+
+__all__ = ["WebhookAnswer", "WebhookCallback", "WebhookReceiver"]
+
+_log = logging.getLogger(__name__)
+
+WebhookCallback = Callable[[InboundMessage], Awaitable[InstantReply | None]]
+_TEXT = "text/plain"
+
+
+@attrs.frozen
+class WebhookAnswer:
+    """The HTTP answer to one webhook request, for the adapter to write back."""
+
+    status: int
+    text: str = ""
+    content_type: str = _TEXT
+
+
+class WebhookReceiver:
+    """Answers webhook requests by passing each inbound message to ``callback``.
+
+    See :func:`~picky_async.webhook_handler` for the statuses. Raises
+    ``ValueError`` for an empty secret or a ``max_body`` below 1.
+    """
+
+    def __init__(
+        self,
+        callback: WebhookCallback,
+        *,
+        secret: str | None = None,
+        secret_param: str = "secret",
+        max_body: int = 64 * 1024,
+        message_in_encoded: bool = False,
+    ) -> None:
+        if secret is not None and not secret:
+            raise ValueError("secret must not be empty: anybody could send it")
+        if max_body < 1:
+            raise ValueError(f"max_body must be at least 1 byte, got {max_body}")
+        self._callback = callback
+        self._secret = None if secret is None else secret.encode()
+        self._secret_param = secret_param
+        self._max_body = max_body
+        self._message_in_encoded = message_in_encoded
+
+    async def answer(
+        self,
+        body: bytes | AsyncIterable[bytes],
+        *,
+        content_type: str,
+        query: Mapping[str, str] | str,
+        content_length: int | None = None,
+    ) -> WebhookAnswer:
+        """The answer to one request; ``body`` may stream, ``content_length`` is the header's.
+
+        ``query`` is the raw query string, or a decoded mapping. The body is
+        read only once the secret matches, and no further than ``max_body``
+        bytes. Never raises for what the request holds or what the callback
+        does: those become 4xx and 500 answers.
+        """
+        try:
+            variables = query_fields(query)
+        except WebhookError as exc:
+            return self._refuse(exc)
+        if not self._secret_matches(variables.get(self._secret_param)):
+            _log.warning("webhook refused: wrong or missing %r query parameter", self._secret_param)
+            return WebhookAnswer(403, "wrong or missing secret")
+        data = await self._read(body, content_length)
+        if data is None:
+            return WebhookAnswer(413, f"the body is over {self._max_body} bytes")
+        try:
+            inbound = parse_webhook(
+                data, content_type, query=variables, message_in_encoded=self._message_in_encoded
+            )
+        except WebhookError as exc:
+            return self._refuse(exc)
+        if self._secret is not None:
+            extra = {k: v for k, v in inbound.extra.items() if k != self._secret_param}
+            inbound = attrs.evolve(inbound, extra=extra)
+        try:
+            reply = await self._callback(inbound)
+            text = None if reply is None else reply.to_json()
+        except Exception:
+            _log.exception("webhook callback failed on inbound message %s", inbound.unique_id)
+            return WebhookAnswer(500, "the webhook callback failed")
+        return WebhookAnswer(200) if text is None else WebhookAnswer(200, text, JSON)
+
+    def _refuse(self, error: WebhookError) -> WebhookAnswer:
+        _log.warning("webhook refused: %s", error)
+        return WebhookAnswer(400, str(error))
+
+    def _secret_matches(self, given: str | None) -> bool:
+        if self._secret is None:
+            return True
+        return given is not None and hmac.compare_digest(given.encode(), self._secret)
+
+    async def _read(
+        self, body: bytes | AsyncIterable[bytes], content_length: int | None
+    ) -> bytes | None:
+        """The body, or ``None`` as soon as it proves longer than ``max_body``."""
+        limit = self._max_body
+        if content_length is not None and content_length > limit:
+            return None
+        if isinstance(body, bytes):
+            return body if len(body) <= limit else None
+        data = bytearray()
+        async for chunk in body:
+            data += chunk
+            if len(data) > limit:
+                return None
+        return bytes(data)
