@@ -157,3 +157,13 @@ async def test_a_top_level_number_is_refused_as_a_data_entry_would_be(
     answer = await post_raw(picky_simulator, body, JSON)
     assert answer["status"] == code
     assert not picky_simulator.messages
+
+
+async def test_a_conference_with_one_top_level_number_has_too_few_contacts(
+    picky_simulator: Simulator,
+) -> None:
+    url = f"{picky_simulator.base_url}/conference-request"
+    body = {"token": picky_simulator.projects[0].token, "application": 4, "number": ONE}
+    async with aiohttp.ClientSession() as session, session.post(url, json=body) as response:
+        answer = await response.json()
+    assert answer["status"] == 505  # read as a one-entry data list, not as no list (402)
