@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
-import json
 import os
 import pathlib
 import subprocess
@@ -152,11 +151,13 @@ def split_cpus() -> tuple[set[int], int] | None:
 def simulator_process(
     projects: int, *, seconds_per_message: float = 0.0, pushes_per_minute: int = 10**9
 ) -> Iterator[SimulatorProcess]:
-    """Start ``benchmarks._sim_server`` and stop it on exit.
+    """Start ``python -m picky_async.testing`` and stop it on exit.
 
-    With two CPUs or more, the server gets one of its own and this process the
-    others until the server stops, so neither waits for the other's CPU and
-    this process's CPU time is its own work.
+    Its push limit is raised to ``pushes_per_minute`` (the service's 90 a
+    minute would turn 100,000 messages into minutes of waiting). With two CPUs
+    or more, the server gets one of its own and this process the others until
+    the server stops, so neither waits for the other's CPU and this process's
+    CPU time is its own work.
 
     Raises:
         RuntimeError: when the server exits before printing its address.
@@ -164,25 +165,25 @@ def simulator_process(
     command = [
         sys.executable,
         "-m",
-        "benchmarks._sim_server",
+        "picky_async.testing",
         f"--projects={projects}",
         f"--seconds-per-message={seconds_per_message}",
-        f"--pushes-per-minute={pushes_per_minute}",
+        f"--push-limit={pushes_per_minute}/60",
     ]
     split = split_cpus()
     if split is not None:
         client, server = split
-        command.append(f"--cpu={server}")
         everywhere = os.sched_getaffinity(0)
         os.sched_setaffinity(0, client)
     process = subprocess.Popen(command, cwd=_ROOT, stdout=subprocess.PIPE, text=True)
     try:
+        if split is not None:
+            os.sched_setaffinity(process.pid, {server})
         assert process.stdout is not None
-        line = process.stdout.readline()
-        if not line:
+        started = _announced(process.stdout, process.pid)
+        if started is None:
             raise RuntimeError(f"the simulator process exited with {process.wait()}")
-        started = json.loads(line)
-        yield SimulatorProcess(started["base_url"], tuple(started["tokens"]), process.pid)
+        yield started
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -190,6 +191,21 @@ def simulator_process(
             process.stdout.close()
         if split is not None:
             os.sched_setaffinity(0, everywhere)
+
+
+def _announced(lines: Iterable[str], pid: int) -> SimulatorProcess | None:
+    """Where the server says it serves and its tokens, read from its first lines:
+    ``base URL ...``, then ``<project> token ...`` each, then ``Ctrl-C to stop``."""
+    base_url, tokens = "", []
+    for line in lines:
+        words = line.split()
+        if line.startswith("base URL "):
+            base_url = words[2]
+        elif words[1:2] == ["token"]:
+            tokens.append(words[2])
+        elif line.startswith("Ctrl-C"):
+            return SimulatorProcess(base_url, tuple(tokens), pid)
+    return None
 
 
 def process_cpu(pid: int) -> float | None:

@@ -20,7 +20,8 @@ from picky_async.testing import ProjectState, Simulator
 
 MESSAGES = 1000
 SPEEDS = {"fast": 0.002, "medium": 0.003, "slow": 0.005}  # seconds per message
-OUTAGE_AT = 400  # the "medium" phone goes offline after this many messages
+OUTAGE_AT = 400  # the "medium" phone goes offline once this many are accepted
+REPORT_EVERY = 200  # a progress line each time another 200 are accepted
 
 
 async def main() -> None:
@@ -37,12 +38,19 @@ async def main() -> None:
         # A horizon of 0.25 s keeps a quarter second of work on each phone; the
         # rest waits in the client, where it can still move when a phone drops.
         async with pa.Dispatcher(projects, base_url=sim.base_url, horizon=0.25) as d:
+            # Progress comes once per push's share of the campaign, so `done`
+            # jumps by a push at a time: act when it crosses a mark, not on an
+            # exact count it may skip.
+            next_report = REPORT_EVERY
 
             def progress(done: int, total: int) -> None:
-                if done == OUTAGE_AT:
-                    sim.project("medium").state = ProjectState.OFFLINE
+                nonlocal next_report
+                medium = sim.project("medium")
+                if done >= OUTAGE_AT and medium.state is ProjectState.ONLINE:
+                    medium.state = ProjectState.OFFLINE
                     print(f"  -- the 'medium' phone went offline after {done} messages")
-                if done % 200 == 0 or done == total:
+                if done >= next_report or done == total:
+                    next_report = (done // REPORT_EVERY + 1) * REPORT_EVERY
                     backlogs = "  ".join(
                         f"{p.name}={p.backlog * 1000:4.0f}ms/{p.health}" for p in d.stats().projects
                     )

@@ -9,9 +9,14 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
+
+from picky_async import RateLimit
+from picky_async.testing import DEFAULT_PUSH_LIMIT, DEFAULT_STATUS_LIMIT
+from picky_async.testing.__main__ import parse, simulator_for
 
 INNER_TESTS = textwrap.dedent(
     """
@@ -113,3 +118,52 @@ def test_standalone_refuses_zero_projects() -> None:
     )
     assert run.returncode == 2
     assert "--projects" in run.stderr
+
+
+def test_standalone_limits_are_count_slash_seconds_and_default_to_the_services() -> None:
+    given = parse(["--push-limit", "20/60", "--status-limit", "1/0.5"])
+    assert (given.push_limit, given.status_limit) == (RateLimit(20, 60.0), RateLimit(1, 0.5))
+    default = parse([])
+    assert (default.push_limit, default.status_limit) == (DEFAULT_PUSH_LIMIT, DEFAULT_STATUS_LIMIT)
+
+
+@pytest.mark.parametrize("option", ["--push-limit", "--status-limit"])
+@pytest.mark.parametrize("value", ["0/60", "-1/60", "5/0", "5/-1", "5", "1.5/60", "x/60", "5/x"])
+def test_standalone_refuses_limits_that_allow_nothing_or_do_not_parse(
+    capsys: pytest.CaptureFixture[str], option: str, value: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        parse([f"{option}={value}"])
+    assert exited.value.code == 2
+    assert f"argument {option}: expected COUNT/SECONDS" in capsys.readouterr().err
+
+
+def test_standalone_limits_reach_every_project() -> None:
+    simulator = simulator_for(parse(["--projects", "2", "--push-limit", "7/30"]))
+    assert [p.push_window.limit for p in simulator.projects] == [RateLimit(7, 30.0)] * 2
+    assert [p.status_window.limit for p in simulator.projects] == [DEFAULT_STATUS_LIMIT] * 2
+
+
+async def test_standalone_answers_429_over_the_limits_it_was_given() -> None:
+    process, base_url, tokens = await start_standalone(
+        "--push-limit", "2/60", "--status-limit", "1/60", "--seconds-per-message", "0.001"
+    )
+    body = {
+        "token": tokens["project-1"],
+        "globalmessage": "hi",
+        "data": [{"number": "919876543210"}],
+    }
+    try:
+        async with aiohttp.ClientSession() as session:
+            pushes = [await _status(session, f"{base_url}/push", body) for _ in range(3)]
+            status = [await _status(session, f"{base_url}/device-status", body) for _ in range(2)]
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert await asyncio.wait_for(process.wait(), 20) == 0
+    assert pushes == [200, 200, 429]
+    assert status == [200, 429]
+
+
+async def _status(session: aiohttp.ClientSession, url: str, body: dict[str, Any]) -> int:
+    async with session.post(url, json=body) as response:
+        return response.status

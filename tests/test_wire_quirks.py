@@ -161,6 +161,15 @@ def test_form_body_carries_the_json_in_data() -> None:
 
 
 @pytest.mark.parametrize(
+    "content_type",
+    ["", "application/octet-stream", "text/plain", "application/x-www-form-urlencoded"],
+)
+def test_a_json_body_is_read_whatever_content_type_it_came_with(content_type: str) -> None:
+    payload = {"token": TOKEN, "data": [{"number": "919876543210", "message": "a=b&data=c"}]}
+    assert wire.decode_body(json.dumps(payload).encode(), content_type) == payload
+
+
+@pytest.mark.parametrize(
     ("body", "content_type", "reason"),
     [
         (b"token=abc", "application/x-www-form-urlencoded", "no data= field"),

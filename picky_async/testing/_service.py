@@ -113,7 +113,11 @@ def _number(value: object) -> str:
 
 
 def _entries(payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The body's ``{number, message}`` entries: its ``data`` list or, without
+    one, the body itself, as the document's table spells a single message."""
     data = payload.get("data")
+    if data in (None, "") and "number" in payload:
+        return [payload]
     if not isinstance(data, list) or not data:
         raise _Refused(StatusCode.EMPTY_NUMBER_LIST)
     if not all(isinstance(entry, Mapping) for entry in data):

@@ -49,6 +49,16 @@ class Simulator:
     ``project.state`` to make it answer 403/404/405/408/409/504; :attr:`faults`
     injects latency, 5xx, resets and lost answers.
 
+    A push lists its messages as the document's samples do, in
+    ``data: [{number, message}, ...]``, or as its table does, with a top-level
+    ``number`` and ``message`` for one message. A body with a ``data`` list
+    (even an empty one) is read by it alone: it names every recipient, and a
+    top-level ``number`` and ``message`` beside it are ignored. Every
+    spelling clients send is read: numbers, ``application`` and ``priority``
+    as strings or ints, ``"priority "`` with a trailing space, an empty
+    ``globalmedia``, unknown keys (ignored), and a JSON body under any
+    Content-Type or none.
+
     Tests assert on :attr:`requests`, :attr:`messages`, :attr:`sent` and
     :attr:`stats`, and can :meth:`wait_sent`. All times come from the event
     loop clock (``loop.time()``), so under ``looptime`` minutes of phone time

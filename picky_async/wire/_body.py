@@ -65,11 +65,16 @@ def encode_text(text: str, encoding: Encoding) -> tuple[bytes, str]:
 def decode_body(body: bytes, content_type: str) -> dict[str, Any]:
     """Read a request body the way the service does: JSON, or JSON in form field ``data``.
 
+    A body that is a JSON object is read as one whatever its content type says:
+    clients that set none send JSON as ``application/octet-stream``,
+    ``text/plain`` or, from curl, as a form.
+
     Raises:
         MalformedPayload: when the body is neither, or is not a JSON object.
     """
     text = body.decode("utf-8", errors="replace")
-    if content_type.split(";")[0].strip().lower() == _FORM:
+    is_form = content_type.split(";")[0].strip().lower() == _FORM
+    if is_form and not text.lstrip().startswith("{"):
         fields = urllib.parse.parse_qs(text)
         if "data" not in fields:
             raise MalformedPayload("form body has no data= field")
