@@ -395,25 +395,6 @@ async def test_token_never_shows_in_errors_or_logs(
     assert all(TOKEN not in line for line in caplog.messages)
 
 
-def test_token_may_not_hide_in_the_base_url() -> None:
-    with pytest.raises(ValueError, match="must not contain the token") as caught:
-        pa.PickyClient(TOKEN, base_url=f"http://127.0.0.1/{TOKEN}/api")
-    assert TOKEN not in str(caught.value)
-
-
-@pytest.mark.parametrize(
-    ("options", "reason"),
-    [
-        ({"base_url": "ftp://127.0.0.1"}, "http"),
-        ({"timeout": 0}, "timeout"),
-        ({"encoding": "xml"}, "encoding"),
-    ],
-)
-def test_bad_options_are_refused(options: Any, reason: str) -> None:
-    with pytest.raises(ValueError, match=reason):
-        pa.PickyClient(TOKEN, **options)
-
-
 async def test_borrowed_session_is_used_and_left_open(mock: aioresponses) -> None:
     mock.post(url("device-status"), payload={"message_queue_count": "0"})
     async with aiohttp.ClientSession(raise_for_status=True) as session:

@@ -17,7 +17,6 @@ from types import TracebackType
 from typing import TypeVar
 
 import aiohttp
-import yarl
 
 from ..core import (
     ActionResult,
@@ -50,6 +49,7 @@ from ..wire import (
     structure_answer,
 )
 from ..wire._push import read_msg_ids
+from ._options import check_base_url, check_timeout
 from ._prepared import PreparedPush, prepare_push
 from ._retry import RetryPolicy
 
@@ -99,8 +99,9 @@ class PickyClient:
     2xx body that is not a valid answer): the service may have queued it.
 
     Raises:
-        ValueError: for an empty token, a base URL that is not http(s), a
-            timeout that is not positive, or an unknown encoding.
+        ValueError: for an empty token, a base URL that is not http(s) with a
+            host or that holds the token (as a path segment, query value, ...),
+            a timeout that is not positive, or an unknown encoding.
     """
 
     def __init__(
@@ -115,18 +116,12 @@ class PickyClient:
     ) -> None:
         if not token:
             raise ValueError("token must not be empty")
-        url = yarl.URL(base_url)
-        if url.scheme not in ("http", "https") or not url.host:
-            raise ValueError(f"base_url must be an http(s) URL, got {base_url!r}")
-        if token in base_url:
-            # The token travels only in the body, so no URL in an error shows it.
-            raise ValueError("base_url must not contain the token")
-        if timeout <= 0:
-            raise ValueError(f"timeout must be positive, got {timeout!r}")
+        base_url = check_base_url(base_url, tokens=[token])
+        check_timeout(timeout)
         if encoding not in ("json", "form"):
             raise ValueError(f"encoding must be 'json' or 'form', got {encoding!r}")
         self._token = token
-        self._base_url = base_url.rstrip("/")
+        self._base_url = base_url
         self._session = session
         self._owns_session = session is None
         self._closed = False

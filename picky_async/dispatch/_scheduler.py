@@ -416,9 +416,8 @@ class Scheduler:
         spans = [span for span in self._take_everything() if span.live]
         if spans:
             messages = [message for span in spans for message in span.messages()]
-            error = DispatcherClosed(
-                f"closed with {len(messages)} messages unsent", messages=messages
-            )
+            unsent = f"{len(messages)} message{'' if len(messages) == 1 else 's'} unsent"
+            error = DispatcherClosed(f"closed with {unsent}", messages=messages)
             error.__cause__ = cause
             self._fail(spans, error)
         self.wake()
