@@ -8,7 +8,7 @@ import json
 import logging
 import ssl
 import urllib.parse
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -32,12 +32,6 @@ def sent(mock: aioresponses, path: str) -> list[Any]:
     return [
         json.loads(call.kwargs["data"]) for call in mock.requests.get(("POST", URL(url(path))), [])
     ]
-
-
-@pytest.fixture
-def mock() -> Iterator[aioresponses]:
-    with aioresponses() as m:
-        yield m
 
 
 @pytest.fixture

@@ -96,7 +96,10 @@ class PickyClient:
     was not processed (no connection, HTTP 3xx/4xx, 502-504, and
     :class:`RateLimited` for HTTP 429); and :class:`DeliveryUncertain` when it
     went out but no usable answer came (no answer, HTTP 500 and other 5xx, or a
-    2xx body that is not a valid answer): the service may have queued it.
+    2xx body that is not a valid answer, such as one not JSON or nested too
+    deeply to read): the service may have queued it. Every endpoint raises
+    :class:`DeliveryUncertain` for these, since none can tell what the service
+    did with the request.
 
     Raises:
         ValueError: for an empty token, a base URL that is not http(s) with a
@@ -295,9 +298,10 @@ class PickyClient:
         status, answer = answered
         try:
             return read(answer)
-        except MalformedPayload as exc:
+        except (MalformedPayload, RecursionError) as exc:
             # The service took the request and answered 2xx: it may have queued it.
-            message = f"unusable answer from {url}: {exc}; it may be queued"
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+            message = f"unusable answer from {url}: {reason}; it may be queued"
             raise DeliveryUncertain(message, status=status) from None
 
     async def _post(self, url: str, body: bytes, content_type: str) -> tuple[int, object]:
@@ -333,7 +337,7 @@ class PickyClient:
             raise DeliveryUncertain(message, status=status)
         try:
             return status, json.loads(payload)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deeply to read
             message = f"{url} answered HTTP {status} with a body that is not JSON; it may be queued"
             raise DeliveryUncertain(message, status=status) from None
 
