@@ -52,6 +52,7 @@ from ..wire._push import read_msg_ids
 from ._options import check_base_url, check_timeout
 from ._prepared import PreparedPush, prepare_push
 from ._retry import RetryPolicy
+from ._retry_after import retry_after
 
 __all__ = ["DEFAULT_BASE_URL", "PickyClient"]
 
@@ -94,7 +95,8 @@ class PickyClient:
     Every method raises :class:`PickyError` subclasses: the one for the
     service's status code; :class:`TransportError` when the request certainly
     was not processed (no connection, HTTP 3xx/4xx, 502-504, and
-    :class:`RateLimited` for HTTP 429); and :class:`DeliveryUncertain` when it
+    :class:`RateLimited` for HTTP 429, with the seconds its ``Retry-After``
+    header asked for); and :class:`DeliveryUncertain` when it
     went out but no usable answer came (no answer, HTTP 500 and other 5xx, or a
     2xx body that is not a valid answer, such as one not JSON or nested too
     deeply to read): the service may have queued it. Every endpoint raises
@@ -328,7 +330,9 @@ class PickyClient:
             raise DeliveryUncertain(message) from exc
         logger.debug("%s answered HTTP %d", url, status)
         if status == 429:
-            raise RateLimited(f"{url} is over the project's rate limit (HTTP 429)", status=status)
+            wait = retry_after(response.headers.get("Retry-After"))
+            message = f"{url} is over the project's rate limit (HTTP 429)"
+            raise RateLimited(message, status=status, retry_after=wait)
         if status in _NOT_PROCESSED_STATUSES or 300 <= status < 500:
             raise TransportError(f"{url} answered HTTP {status}", status=status)
         if not 200 <= status < 300:

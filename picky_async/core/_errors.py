@@ -203,9 +203,19 @@ class TransportError(_NoUsableAnswer):
 
 
 class RateLimited(TransportError):
-    """HTTP 429: the request was over the project's rate limit and not processed."""
+    """HTTP 429: the request was over the project's rate limit and not processed.
+
+    ``retry_after`` is how many seconds the service asked to wait (its
+    ``Retry-After`` header), or ``None`` when it did not say.
+    """
 
     pauses_project = True
+
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, status=status)
+        self.retry_after = retry_after
 
 
 class DeliveryUncertain(_NoUsableAnswer):

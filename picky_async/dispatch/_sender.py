@@ -16,6 +16,7 @@ from ..core import (
     Message,
     PickyError,
     Priority,
+    RateLimited,
 )
 from ._folding import Accumulator, Batch, fold
 from ._ledger import Health, Ledger, MemoryLedger
@@ -128,11 +129,17 @@ class Sender:
     def fault(self, verdict: Verdict, error: PickyError, now: float) -> None:
         """Apply what a failed request means to the project's health."""
         if verdict is Verdict.HOLD:
-            self.ledger.hold(now + self.project.push_limit.period)
+            self.ledger.hold(now + self._pause_for(error))
         elif verdict is Verdict.DISABLE:
             self.ledger.disable(error)
         else:
             self.ledger.suspend(now, error)
+
+    def _pause_for(self, error: PickyError) -> float:
+        """As long as the service asked for, or else a whole period of the push limit."""
+        if isinstance(error, RateLimited) and error.retry_after is not None:
+            return error.retry_after
+        return self.project.push_limit.period
 
     def status_failed(self, error: Exception, now: float) -> bool:
         """Judge a failed device-status request; say whether the project just went down.
