@@ -62,9 +62,12 @@ async def test_one_unsent_message_is_one_message() -> None:
     assert str(closed.value) == "closed with 1 message unsent"
 
 
-async def test_several_unsent_messages_are_messages() -> None:
+async def test_each_closed_error_counts_its_messages_in_words() -> None:
     d = pa.Dispatcher(PROJECTS, base_url="http://127.0.0.1:9/api")
-    waiting = [d.submit(f"91980000000{n}", "hi") for n in range(2)]
+    waiting = [d.submit(f"91980000000{n}", "hi") for n in range(3)]
     await d.close(drain=False)
-    (closed,) = {id(e): e for e in await asyncio.gather(*waiting, return_exceptions=True)}.values()
-    assert str(closed) == "closed with 2 messages unsent"
+    errors = await asyncio.gather(*waiting, return_exceptions=True)
+    for error in errors:
+        assert isinstance(error, pa.DispatcherClosed)
+        count = len(error.messages)
+        assert str(error) == f"closed with {count} message{'s' * (count > 1)} unsent"
