@@ -8,7 +8,7 @@ import json
 import logging
 import ssl
 import urllib.parse
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -32,12 +32,6 @@ def sent(mock: aioresponses, path: str) -> list[Any]:
     return [
         json.loads(call.kwargs["data"]) for call in mock.requests.get(("POST", URL(url(path))), [])
     ]
-
-
-@pytest.fixture
-def mock() -> Iterator[aioresponses]:
-    with aioresponses() as m:
-        yield m
 
 
 @pytest.fixture
@@ -270,12 +264,12 @@ async def test_unusable_answers_say_whether_the_push_may_be_queued(
     client: pa.PickyClient,
     status: int,
     body: str,
-    error: type[pa.TransportError],
+    error: type[pa.PickyError],
 ) -> None:
     # Gateway errors and 3xx/4xx mean not processed; a 500 or a 2xx we cannot
     # read may come after the service queued the push.
     mock.post(url("push"), status=status, body=body)
-    with pytest.raises(pa.TransportError) as caught:
+    with pytest.raises((pa.TransportError, pa.DeliveryUncertain)) as caught:
         await client.push([pa.Message("919876543210", "hi")])
     assert type(caught.value) is error
     assert caught.value.status == status
@@ -393,25 +387,6 @@ async def test_token_never_shows_in_errors_or_logs(
     assert TOKEN not in repr(client)
     assert caplog.messages
     assert all(TOKEN not in line for line in caplog.messages)
-
-
-def test_token_may_not_hide_in_the_base_url() -> None:
-    with pytest.raises(ValueError, match="must not contain the token") as caught:
-        pa.PickyClient(TOKEN, base_url=f"http://127.0.0.1/{TOKEN}/api")
-    assert TOKEN not in str(caught.value)
-
-
-@pytest.mark.parametrize(
-    ("options", "reason"),
-    [
-        ({"base_url": "ftp://127.0.0.1"}, "http"),
-        ({"timeout": 0}, "timeout"),
-        ({"encoding": "xml"}, "encoding"),
-    ],
-)
-def test_bad_options_are_refused(options: Any, reason: str) -> None:
-    with pytest.raises(ValueError, match=reason):
-        pa.PickyClient(TOKEN, **options)
 
 
 async def test_borrowed_session_is_used_and_left_open(mock: aioresponses) -> None:

@@ -17,7 +17,6 @@ from types import TracebackType
 from typing import TypeVar
 
 import aiohttp
-import yarl
 
 from ..core import (
     ActionResult,
@@ -50,8 +49,10 @@ from ..wire import (
     structure_answer,
 )
 from ..wire._push import read_msg_ids
+from ._options import check_base_url, check_timeout
 from ._prepared import PreparedPush, prepare_push
 from ._retry import RetryPolicy
+from ._retry_after import retry_after
 
 __all__ = ["DEFAULT_BASE_URL", "PickyClient"]
 
@@ -94,13 +95,18 @@ class PickyClient:
     Every method raises :class:`PickyError` subclasses: the one for the
     service's status code; :class:`TransportError` when the request certainly
     was not processed (no connection, HTTP 3xx/4xx, 502-504, and
-    :class:`RateLimited` for HTTP 429); and :class:`DeliveryUncertain` when it
+    :class:`RateLimited` for HTTP 429, with the seconds its ``Retry-After``
+    header asked for); and :class:`DeliveryUncertain` when it
     went out but no usable answer came (no answer, HTTP 500 and other 5xx, or a
-    2xx body that is not a valid answer): the service may have queued it.
+    2xx body that is not a valid answer, such as one not JSON or nested too
+    deeply to read): the service may have queued it. Every endpoint raises
+    :class:`DeliveryUncertain` for these, since none can tell what the service
+    did with the request.
 
     Raises:
-        ValueError: for an empty token, a base URL that is not http(s), a
-            timeout that is not positive, or an unknown encoding.
+        ValueError: for an empty token, a base URL that is not http(s) with a
+            host or that holds the token (as a path segment, query value, ...),
+            a timeout that is not positive, or an unknown encoding.
     """
 
     def __init__(
@@ -115,18 +121,12 @@ class PickyClient:
     ) -> None:
         if not token:
             raise ValueError("token must not be empty")
-        url = yarl.URL(base_url)
-        if url.scheme not in ("http", "https") or not url.host:
-            raise ValueError(f"base_url must be an http(s) URL, got {base_url!r}")
-        if token in base_url:
-            # The token travels only in the body, so no URL in an error shows it.
-            raise ValueError("base_url must not contain the token")
-        if timeout <= 0:
-            raise ValueError(f"timeout must be positive, got {timeout!r}")
+        base_url = check_base_url(base_url, tokens=[token])
+        check_timeout(timeout)
         if encoding not in ("json", "form"):
             raise ValueError(f"encoding must be 'json' or 'form', got {encoding!r}")
         self._token = token
-        self._base_url = base_url.rstrip("/")
+        self._base_url = base_url
         self._session = session
         self._owns_session = session is None
         self._closed = False
@@ -300,9 +300,10 @@ class PickyClient:
         status, answer = answered
         try:
             return read(answer)
-        except MalformedPayload as exc:
+        except (MalformedPayload, RecursionError) as exc:
             # The service took the request and answered 2xx: it may have queued it.
-            message = f"unusable answer from {url}: {exc}; it may be queued"
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+            message = f"unusable answer from {url}: {reason}; it may be queued"
             raise DeliveryUncertain(message, status=status) from None
 
     async def _post(self, url: str, body: bytes, content_type: str) -> tuple[int, object]:
@@ -329,7 +330,9 @@ class PickyClient:
             raise DeliveryUncertain(message) from exc
         logger.debug("%s answered HTTP %d", url, status)
         if status == 429:
-            raise RateLimited(f"{url} is over the project's rate limit (HTTP 429)", status=status)
+            wait = retry_after(response.headers.get("Retry-After"))
+            message = f"{url} is over the project's rate limit (HTTP 429)"
+            raise RateLimited(message, status=status, retry_after=wait)
         if status in _NOT_PROCESSED_STATUSES or 300 <= status < 500:
             raise TransportError(f"{url} answered HTTP {status}", status=status)
         if not 200 <= status < 300:
@@ -338,7 +341,7 @@ class PickyClient:
             raise DeliveryUncertain(message, status=status)
         try:
             return status, json.loads(payload)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deeply to read
             message = f"{url} answered HTTP {status} with a body that is not JSON; it may be queued"
             raise DeliveryUncertain(message, status=status) from None
 

@@ -15,6 +15,7 @@ from ..core import Application, EmptyMessage, EmptyNumberList, Message, Priority
 from ..wire import Encoding
 from ..wire._body import encode_text
 from ..wire._push import push_json
+from ._options import check_application
 
 __all__ = ["PreparedPush", "prepare_push"]
 
@@ -73,7 +74,7 @@ def prepare_push(
     text = push_json(
         token,
         messages,
-        application=_application(application),
+        application=check_application(application),
         priority=Priority(priority),
         global_message=global_message or "",
         global_media=media,
@@ -96,13 +97,3 @@ def _shared_media(messages: list[Message], global_media: str | None) -> str | No
             + ", ".join(sorted(repr(url) for url in media))
         )
     return media.pop()
-
-
-def _application(application: Application | int) -> Application | int:
-    # Newer accounts use values the document lacks (such as 10): pass them on.
-    if isinstance(application, bool) or not isinstance(application, int):
-        raise TypeError(f"application must be an int, not {type(application).__name__}")
-    try:
-        return Application(application)
-    except ValueError:
-        return application

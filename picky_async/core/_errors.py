@@ -41,10 +41,28 @@ class PickyError(Exception):
 
     For answers of the service, ``code`` is its status code, ``message`` its
     text and ``raw`` the whole decoded answer (never the request: that holds
-    the token).
+    the token). ``args`` holds only the message and ``str()`` adds the code, so
+    an error survives ``copy``, ``pickle`` and process boundaries unchanged.
+
+    Its class attributes say what the error means for the request, so a
+    caller (and the :class:`~picky_async.Dispatcher`) decides by meaning
+    rather than by class or code:
+
+    - ``retriable``: the service certainly did not process the request, and
+      sending it again (later, or through another project) may succeed.
+    - ``uncertain``: the service may have accepted the request; sending it
+      again may deliver the messages twice.
+    - ``disables_project``: the account behind the token cannot send until a
+      person acts (token, balance, plan).
+    - ``pauses_project``: the project was too fast; it may send again after a
+      pause.
     """
 
     default_code: ClassVar[int] = 0
+    retriable: ClassVar[bool] = False
+    uncertain: ClassVar[bool] = False
+    disables_project: ClassVar[bool] = False
+    pauses_project: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -53,13 +71,29 @@ class PickyError(Exception):
         code: int | None = None,
         raw: Mapping[str, Any] | None = None,
     ) -> None:
+        super().__init__(message)
         self.code = self.default_code if code is None else code
         self.message = message
         self.raw = raw
-        super().__init__(f"[{self.code}] {message}" if self.code else message)
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.message}" if self.code else self.message
 
 
-class AuthenticationFailed(PickyError):
+class _AccountError(PickyError):
+    """The account behind the token cannot send: no request of this project will succeed."""
+
+    retriable = True  # through another project
+    disables_project = True
+
+
+class _PhoneError(PickyError):
+    """The service could not reach the project's phone; it may come back."""
+
+    retriable = True
+
+
+class AuthenticationFailed(_AccountError):
     """401: wrong token, IP not whitelisted, or API access not enabled."""
 
     default_code = StatusCode.AUTHENTICATION_FAILED
@@ -71,19 +105,19 @@ class EmptyNumberList(PickyError):
     default_code = StatusCode.EMPTY_NUMBER_LIST
 
 
-class InsufficientBalance(PickyError):
+class InsufficientBalance(_AccountError):
     """403: the account has no balance left."""
 
     default_code = StatusCode.INSUFFICIENT_BALANCE
 
 
-class DeviceUnreachable(PickyError):
+class DeviceUnreachable(_PhoneError):
     """404: the service cannot communicate with the project's phone."""
 
     default_code = StatusCode.DEVICE_UNREACHABLE
 
 
-class PlanNotActive(PickyError):
+class PlanNotActive(_AccountError):
     """405: the project's plan does not include the API."""
 
     default_code = StatusCode.PLAN_NOT_ACTIVE
@@ -101,19 +135,19 @@ class EmptyMessage(PickyError, ValueError):
     default_code = StatusCode.EMPTY_MESSAGE
 
 
-class ProjectInactive(PickyError):
+class ProjectInactive(_AccountError):
     """408: the project is not active."""
 
     default_code = StatusCode.PROJECT_INACTIVE
 
 
-class InvalidUser(PickyError):
+class InvalidUser(_AccountError):
     """409: the user behind the token is not valid."""
 
     default_code = StatusCode.INVALID_USER
 
 
-class CallNotConnected(PickyError):
+class CallNotConnected(_PhoneError):
     """501: the call was not connected; the service could not reach the phone."""
 
     default_code = StatusCode.CALL_NOT_CONNECTED
@@ -131,7 +165,7 @@ class InvalidPushId(PickyError):
     default_code = StatusCode.INVALID_PUSH_ID
 
 
-class DeviceNotFound(PickyError):
+class DeviceNotFound(_PhoneError):
     """504: the service has no details of the project's phone."""
 
     default_code = StatusCode.DEVICE_NOT_FOUND
@@ -149,27 +183,52 @@ class TooManyContacts(PickyError, ValueError):
     default_code = StatusCode.TOO_MANY_CONTACTS
 
 
-class TransportError(PickyError):
-    """The request certainly did not reach the service, or its answer was unusable.
-
-    Raised for connection failures before sending, and for answers that are not
-    JSON. ``status`` is the HTTP status when there was one.
-    """
+class _NoUsableAnswer(PickyError):
+    """A request that got no usable answer; ``status`` is the HTTP status when there was one."""
 
     def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
 
 
-class RateLimited(TransportError):
-    """HTTP 429: the request was over the project's rate limit and not processed."""
+class TransportError(_NoUsableAnswer):
+    """The request certainly did not reach the service's application: safe to resend.
 
-
-class DeliveryUncertain(TransportError):
-    """The request was sent but no answer came: the service may have accepted it.
-
-    Never retried silently, since a resend may deliver the messages twice.
+    Raised when no connection could be made (also for TLS and proxy failures),
+    and for answers of HTTP 3xx, 4xx and 502-504, which come before the
+    service processes anything.
     """
+
+    retriable = True
+
+
+class RateLimited(TransportError):
+    """HTTP 429: the request was over the project's rate limit and not processed.
+
+    ``retry_after`` is how many seconds the service asked to wait (its
+    ``Retry-After`` header), or ``None`` when it did not say.
+    """
+
+    pauses_project = True
+
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, status=status)
+        self.retry_after = retry_after
+
+
+class DeliveryUncertain(_NoUsableAnswer):
+    """The request was sent but no usable answer came: the service may have accepted it.
+
+    Raised when the answer never came (timeout, dropped connection), for HTTP
+    500 and other 5xx but 502-504, and for a 2xx answer that is not JSON or not
+    shaped as the document says. Not a :class:`TransportError`: retrying on
+    that must not resend these. Never retried silently, since a resend may
+    deliver the messages twice.
+    """
+
+    uncertain = True
 
 
 class WebhookError(PickyError, ValueError):

@@ -10,10 +10,17 @@ from typing import Literal, overload
 
 import aiohttp
 
-from ..client import DEFAULT_BASE_URL, PickyClient
+from ..client import (
+    DEFAULT_BASE_URL,
+    PickyClient,
+    check_application,
+    check_base_url,
+    check_timeout,
+)
 from ..core import Application, EmptyMessage, Message, Priority
 from ._campaign import Progress, ProgressReport, closed_campaign
 from ._errors import DispatcherClosed
+from ._options import check_pacing, project_names
 from ._project import Project
 from ._queue import MemoryQueue
 from ._receipt import Receipt
@@ -52,7 +59,10 @@ class Dispatcher:
     :class:`~picky_async.PickyClient` built for each project (for tests).
 
     Raises:
-        ValueError: for no projects, duplicate names or tokens, or options out of range.
+        ValueError: for no projects, duplicate names or tokens, a base URL that
+            is not http(s) with a host or that holds a project's token, or
+            options out of range; all before any request.
+        TypeError: for an application that is not an int.
     """
 
     def __init__(
@@ -73,17 +83,11 @@ class Dispatcher:
         client_factory: Callable[[Project], Pusher] | None = None,
     ) -> None:
         projects = list(projects)
-        if not projects:
-            raise ValueError("a dispatcher needs at least one project")
-        names = [p.name or f"project-{n}" for n, p in enumerate(projects, 1)]
-        if len(set(names)) < len(names):
-            raise ValueError("project names must be unique")
-        if len({p.token for p in projects}) < len(projects):
-            raise ValueError("each project needs its own token")  # else limits double up
-        if max_batch < 1:
-            raise ValueError("max_batch must be at least 1")
-        if linger < 0 or horizon <= 0 or aging < 0:
-            raise ValueError("linger and aging must be >= 0 and horizon > 0")
+        names = project_names(projects)
+        base_url = check_base_url(base_url, tokens=[p.token for p in projects])
+        check_timeout(timeout)
+        check_application(application)
+        check_pacing(max_batch=max_batch, horizon=horizon, linger=linger, aging=aging)
         self._senders = [
             Sender(p, name, max_batch=max_batch, linger=linger)
             for p, name in zip(projects, names, strict=True)

@@ -422,9 +422,8 @@ class Scheduler:
         """
         for spans in by_run(self._take_everything()):
             messages = [message for span in spans for message in span.messages()]
-            error = DispatcherClosed(
-                f"closed with {len(messages)} messages unsent", messages=messages
-            )
+            unsent = f"{len(messages)} message{'' if len(messages) == 1 else 's'} unsent"
+            error = DispatcherClosed(f"closed with {unsent}", messages=messages)
             error.__cause__ = cause
             self._fail(spans, error)
         self.wake()

@@ -12,14 +12,11 @@ from typing import Protocol
 
 from ..core import (
     Application,
-    DeliveryUncertain,
     DeviceStatus,
     Message,
     PickyError,
     Priority,
     RateLimited,
-    StatusCode,
-    TransportError,
 )
 from ._folding import Accumulator, Batch, fold
 from ._ledger import Health, Ledger, MemoryLedger
@@ -54,33 +51,24 @@ class Verdict(enum.Enum):
     REJECT = "reject"  # the batch itself is bad: messages fail with the error
 
 
-_SUSPEND_CODES = frozenset(
-    {StatusCode.DEVICE_UNREACHABLE, StatusCode.CALL_NOT_CONNECTED, StatusCode.DEVICE_NOT_FOUND}
-)
-_DISABLE_CODES = frozenset(
-    {
-        StatusCode.AUTHENTICATION_FAILED,
-        StatusCode.INSUFFICIENT_BALANCE,
-        StatusCode.PLAN_NOT_ACTIVE,
-        StatusCode.PROJECT_INACTIVE,
-        StatusCode.INVALID_USER,
-    }
-)
-
-
 def verdict_for(error: BaseException) -> Verdict:
-    """Classify an error from a push or device-status request."""
-    if isinstance(error, DeliveryUncertain):
+    """Classify an error from a push or device-status request by what its class means.
+
+    A retriable error that neither disables nor pauses the project says the
+    project could not take the request now, so it is suspended until a probe
+    answers. Errors from outside the library reject their batch.
+    """
+    if not isinstance(error, PickyError):
+        return Verdict.REJECT
+    if error.uncertain:
         return Verdict.UNCERTAIN
-    if isinstance(error, RateLimited):
-        return Verdict.HOLD
-    if isinstance(error, TransportError):
-        return Verdict.SUSPEND  # certainly not accepted
-    if isinstance(error, PickyError) and error.code in _DISABLE_CODES:
+    if not error.retriable:
+        return Verdict.REJECT
+    if error.disables_project:
         return Verdict.DISABLE
-    if isinstance(error, PickyError) and error.code in _SUSPEND_CODES:
-        return Verdict.SUSPEND
-    return Verdict.REJECT
+    if error.pauses_project:
+        return Verdict.HOLD
+    return Verdict.SUSPEND
 
 
 class Sender:
@@ -143,11 +131,17 @@ class Sender:
     def fault(self, verdict: Verdict, error: PickyError, now: float) -> None:
         """Apply what a failed request means to the project's health."""
         if verdict is Verdict.HOLD:
-            self.ledger.hold(now + self.project.push_limit.period)
+            self.ledger.hold(now + self._pause_for(error))
         elif verdict is Verdict.DISABLE:
             self.ledger.disable(error)
         else:
             self.ledger.suspend(now, error)
+
+    def _pause_for(self, error: PickyError) -> float:
+        """As long as the service asked for, or else a whole period of the push limit."""
+        if isinstance(error, RateLimited) and error.retry_after is not None:
+            return error.retry_after
+        return self.project.push_limit.period
 
     def status_failed(self, error: Exception, now: float) -> bool:
         """Judge a failed device-status request; say whether the project just went down.

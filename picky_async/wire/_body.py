@@ -141,11 +141,20 @@ def stringify(row: Mapping[str, object]) -> dict[str, str]:
 
 
 def _strip_keys(payload: object) -> object:
+    """Strip the keys of an object, or of each object in a list (a report's rows).
+
+    Only one level deep, without recursion: no documented body nests further,
+    and a deeply nested one must not exhaust the stack.
+    """
+    if isinstance(payload, list):
+        return [_stripped(row, "a row as a JSON object") for row in payload]
+    return _stripped(payload, "a JSON object or list")
+
+
+def _stripped(payload: object, expected: str) -> dict[str, object]:
     if isinstance(payload, Mapping):
         return {str(key).strip(): value for key, value in payload.items()}
-    if isinstance(payload, list):
-        return [_strip_keys(row) for row in payload]
-    raise MalformedPayload(f"expected a JSON object or list, got {type(payload).__name__}")
+    raise MalformedPayload(f"expected {expected}, got {type(payload).__name__}")
 
 
 def _name(cls: object) -> str:
