@@ -432,3 +432,39 @@ async def test_under_random_failures_every_message_is_answered_once(seed: int) -
         else:
             assert isinstance(result, pa.InvalidPushId)
             assert times_accepted[message.number] == 0
+
+
+class UncopyableError(Exception):
+    """An exception a custom pusher might raise, which copy.copy cannot rebuild."""
+
+    def __init__(self, reason: str, *, detail: str) -> None:
+        super().__init__(reason)
+        self.detail = detail
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        pa.EmptyMessage("the service found an empty message"),
+        pa.DeliveryUncertain("no answer came", status=500),
+    ],
+)
+async def test_callers_of_one_failed_push_each_get_their_own_error(error: pa.PickyError) -> None:
+    error.__cause__ = ConnectionResetError("reset")
+    async with dispatcher(FakeClient(push_errors=[error])) as d:
+        futures = [d.submit(f"9198000000{n:02}", "hi") for n in range(3)]
+        await asyncio.gather(*futures, return_exceptions=True)
+    errors = [future.exception() for future in futures]
+    assert len({id(e) for e in errors}) == 3  # a raise by one never touches another's
+    for own in errors:
+        assert type(own) is type(error)
+        assert str(own) == str(error)
+        assert own.__cause__ is error.__cause__
+
+
+async def test_an_error_that_cannot_be_copied_is_shared_as_it_is() -> None:
+    error = UncopyableError("custom", detail="x")
+    async with dispatcher(FakeClient(push_errors=[error])) as d:
+        futures = [d.submit(f"9198000000{n:02}", "hi") for n in range(2)]
+        await asyncio.gather(*futures, return_exceptions=True)
+    assert [future.exception() for future in futures] == [error, error]

@@ -17,7 +17,7 @@ from collections.abc import Coroutine, Sequence
 from typing import Any
 
 from ..core import DeliveryUncertain, PickyError
-from ._errors import DispatcherClosed
+from ._errors import DispatcherClosed, own_copy
 from ._folding import Batch
 from ._ledger import Health
 from ._pacing import low_room, poll_interval, refill_delay
@@ -429,10 +429,12 @@ class Scheduler:
         self.wake()
 
     def _fail(self, spans: list[Span], error: BaseException, sender: Sender | None = None) -> None:
+        """Fail the live ``spans`` with ``error``, each caller with an error object of its own."""
         failed = 0
-        for span in spans:
-            if span.live:
-                span.fail(error)
+        for run_spans in by_run(spans):
+            own = own_copy(error) if failed else error
+            for span in run_spans:
+                span.fail(own)
                 failed += len(span)
         if sender is None:
             self.failed += failed
