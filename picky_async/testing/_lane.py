@@ -129,28 +129,19 @@ class Lane(Generic[J]):
         """Start the next job if the lane is idle and allowed to run."""
         if self._timer is not None or self.stopped or self.blocked or self.asleep:
             return
-        if not (self._high or self._low):
-            return
         loop = asyncio.get_running_loop()
-        self._arm(loop, self._start(loop.time()))
+        self._arm(loop, self._take_next(loop.time()))
 
-    def _start(self, now: float) -> float | None:
-        """Take the next job and begin it at ``now``; return when its first step ends."""
-        self._current = self._high.popleft() if self._high else self._low.popleft()
-        self._step = 0
-        return self._advance_current(now)
-
-    def _advance_current(self, now: float) -> float | None:
-        """Move the current job on at ``now``; return when its next step ends, or
-        ``None`` when the lane has nothing more to do."""
-        job = self._current
-        assert job is not None  # called only with a job in progress
-        seconds = self._advance(job, self._step, now)
-        if seconds is not None:
-            return now + seconds
-        self._current = None
-        if (self._high or self._low) and not (self.stopped or self.blocked):
-            return self._start(now)  # back to back, from the exact finish time
+    def _take_next(self, now: float) -> float | None:
+        """Start the next job at ``now``, if the lane may; return when its first
+        step ends, or ``None`` when it has nothing it may start."""
+        while (self._high or self._low) and not (self.stopped or self.blocked):
+            job = self._current = self._high.popleft() if self._high else self._low.popleft()
+            self._step = 0
+            seconds = self._advance(job, 0, now)
+            if seconds is not None:
+                return now + seconds
+            self._current = None
         return None
 
     def _arm(self, loop: asyncio.AbstractEventLoop, due: float | None) -> None:
@@ -169,7 +160,14 @@ class Lane(Generic[J]):
         # by now (a phone at 0 s a message, or one the loop kept waiting) run
         # here, a bounded number, instead of taking a loop turn each.
         while due is not None and due <= now and steps < _STEPS_PER_TURN:
+            job = self._current
+            assert job is not None  # the timer runs only for a current job
             self._step += 1
-            due = self._advance_current(due)
+            seconds = self._advance(job, self._step, due)
+            if seconds is None:
+                self._current = None
+                due = self._take_next(due)  # back to back, from the exact finish time
+            else:
+                due += seconds
             steps += 1
         self._arm(loop, due)
