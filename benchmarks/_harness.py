@@ -11,8 +11,10 @@ whose clock ``looptime`` fast-forwards whenever nothing is ready
 from __future__ import annotations
 
 import argparse
+import asyncio
 import collections
 import contextlib
+import json
 import os
 import pathlib
 import subprocess
@@ -20,11 +22,13 @@ import sys
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
 
+import aiohttp
 import attrs
 import looptime
 
 import picky_async as pa
 from picky_async.testing import FaultKind, MessageRecord, Simulator
+from picky_async.wire import PushItem, PushRequest, converter, encode_body
 
 __all__ = [
     "Job",
@@ -35,7 +39,9 @@ __all__ = [
     "numbers",
     "percentile",
     "phone_jobs",
+    "post_pushes",
     "process_cpu",
+    "push_bodies",
     "run_simulated",
     "simulated_service",
     "simulator_process",
@@ -45,11 +51,49 @@ __all__ = [
 T = TypeVar("T")
 
 _ROOT = pathlib.Path(__file__).resolve().parent.parent
+_JSON = {"Content-Type": "application/json"}
 
 
 def numbers(count: int, *, first: int = 0) -> list[str]:
     """``count`` distinct valid recipient numbers (12 digits, Indian style)."""
     return [str(919_000_000_000 + first + n) for n in range(count)]
+
+
+def push_bodies(
+    tokens: Sequence[str], messages: Sequence[pa.Message], max_batch: int
+) -> list[bytes]:
+    """The push bodies, batch ``k`` going to project ``k mod len(tokens)``."""
+    bodies = []
+    for k, first in enumerate(range(0, len(messages), max_batch)):
+        batch = messages[first : first + max_batch]
+        request = PushRequest(
+            tokens[k % len(tokens)],
+            data=tuple(PushItem(message.number, message.text) for message in batch),
+        )
+        bodies.append(encode_body(converter.unstructure(request), "json")[0])
+    return bodies
+
+
+async def post_pushes(base_url: str, projects: int, bodies: Sequence[bytes]) -> None:
+    """Post pre-built push ``bodies`` with raw aiohttp, one in flight per project.
+
+    Body ``k`` goes in the turn of project ``k mod projects``, as
+    :func:`push_bodies` addressed them: the transport limit, no client logic.
+
+    Raises:
+        RuntimeError: when the server refuses a push.
+    """
+    url = f"{base_url}/push"
+
+    async def post_in_turn(own: Sequence[bytes]) -> None:
+        for body in own:
+            async with session.post(url, data=body, headers=_JSON) as response:
+                answer = json.loads(await response.read())
+            if answer.get("status") != pa.StatusCode.SUCCESS:
+                raise RuntimeError(f"raw push refused: {answer}")
+
+    async with aiohttp.ClientSession() as session:
+        await asyncio.gather(*(post_in_turn(bodies[p::projects]) for p in range(projects)))
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import json
 import statistics
 import time
 from collections.abc import Callable, Coroutine, Sequence
@@ -31,9 +30,15 @@ import aiohttp
 import attrs
 
 import picky_async as pa
-from picky_async.wire import PushItem, PushRequest, converter, encode_body
 
-from ._harness import SimulatorProcess, numbers, process_cpu, simulator_process
+from ._harness import (
+    SimulatorProcess,
+    numbers,
+    post_pushes,
+    process_cpu,
+    push_bodies,
+    simulator_process,
+)
 from ._profile import hot_spots, new_profiler
 from ._table import Row, at_least, at_most, render
 
@@ -48,7 +53,6 @@ _UNLIMITED = pa.RateLimit(10**9, 60.0)
 # horizon so large that pacing never holds anything back.
 _TINY_SECONDS = 1e-6
 _LARGE_HORIZON = 1e12
-_JSON = {"Content-Type": "application/json"}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -128,33 +132,6 @@ def _measure(projects: int, messages: int, prepare: Prepared, profiler: Any = No
     return Measured(messages, wall, cpu, server_cpu)
 
 
-def _shares(tokens: Sequence[str], messages: Sequence[pa.Message], max_batch: int) -> list[bytes]:
-    """The push bodies, batch ``k`` going to project ``k mod len(tokens)``."""
-    bodies = []
-    for k, first in enumerate(range(0, len(messages), max_batch)):
-        batch = messages[first : first + max_batch]
-        request = PushRequest(
-            tokens[k % len(tokens)],
-            data=tuple(PushItem(message.number, message.text) for message in batch),
-        )
-        bodies.append(encode_body(converter.unstructure(request), "json")[0])
-    return bodies
-
-
-async def _raw(base_url: str, projects: int, bodies: Sequence[bytes]) -> None:
-    url = f"{base_url}/push"
-
-    async def post_in_turn(own: Sequence[bytes]) -> None:
-        for body in own:
-            async with session.post(url, data=body, headers=_JSON) as response:
-                answer = json.loads(await response.read())
-            if answer.get("status") != pa.StatusCode.SUCCESS:
-                raise RuntimeError(f"raw push refused: {answer}")
-
-    async with aiohttp.ClientSession() as session:
-        await asyncio.gather(*(post_in_turn(bodies[p::projects]) for p in range(projects)))
-
-
 async def _dispatcher(
     base_url: str, tokens: Sequence[str], messages: Sequence[pa.Message], max_batch: int
 ) -> None:
@@ -224,8 +201,8 @@ def _compare(
     max_batch = args.max_batch
 
     def raw(server: SimulatorProcess) -> Work:
-        bodies = _shares(server.tokens, messages, max_batch)
-        return lambda: _raw(server.base_url, count, bodies)
+        bodies = push_bodies(server.tokens, messages, max_batch)
+        return lambda: post_pushes(server.base_url, count, bodies)
 
     def client(server: SimulatorProcess) -> Work:
         return lambda: _pushes(server.base_url, server.tokens, messages, max_batch)

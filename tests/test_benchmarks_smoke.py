@@ -42,6 +42,7 @@ EXPECTED_ROWS = {
         "high priority p99, until the Receipt",
     ],
     "memory: Dispatcher bytes per pending message": ["memory per pending message"],
+    "simulator: the Simulator's own CPU per message": ["Simulator CPU per message"],
 }
 
 

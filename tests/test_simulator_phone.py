@@ -218,3 +218,20 @@ async def test_which_states_keep_the_phone_sending(state: ProjectState, sends: b
         project.state = state
         await asyncio.sleep(60)
     assert len(sim.sent) == (3 if sends else 1)  # a stopped phone finishes the one in hand
+
+
+async def test_a_phone_at_zero_seconds_sends_what_is_due_in_few_loop_turns() -> None:
+    # One loop turn per message made a 0 s phone the Simulator's main cost;
+    # messages already due go out together, at most 1,000 steps a turn.
+    async with Simulator() as sim, Api(sim) as api:
+        project = sim.add_project(seconds_per_message=0.0)
+        _, answer = await api.push(project, *numbers(2_500))
+        assert answer["status"] == 100
+        progress = [len(sim.sent)]
+        for _ in range(6):
+            await asyncio.sleep(0)
+            progress.append(len(sim.sent))
+    assert progress[-1] == 2_500
+    assert max(b - a for a, b in itertools.pairwise(progress)) <= 1_000
+    assert all(record.sent_at == record.accepted_at for record in sim.sent)
+    assert [record.msg_id for record in sim.sent] == [record.msg_id for record in sim.messages]

@@ -108,6 +108,19 @@ async def test_standalone_stops_after_its_duration() -> None:
     assert (await process.stdout.read()).decode() == "sent 0 messages\n"
 
 
+def test_standalone_keeps_what_it_made_at_start_out_of_the_collectors_way() -> None:
+    script = (
+        "import gc; from picky_async.testing.__main__ import main; "
+        "main(['--duration', '0']); print('frozen', gc.get_freeze_count())"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    frozen = int(run.stdout.split("frozen ")[1])
+    assert frozen > 10_000  # the modules and the app, at least
+
+
 def test_standalone_refuses_zero_projects() -> None:
     run = subprocess.run(
         [sys.executable, "-m", "picky_async.testing", "--projects", "0"],

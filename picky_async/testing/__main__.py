@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 from collections.abc import Sequence
 
 from ..core import RateLimit
@@ -90,6 +91,10 @@ async def _serve(args: argparse.Namespace) -> None:
         for project in simulator.projects:
             print(f"{project.name} token {project.token}")
         print("Ctrl-C to stop", flush=True)
+        # What exists now (modules, the app, the projects) lives as long as
+        # the process: frozen, it is out of the collector's way, whose full
+        # collections then walk only the records kept since.
+        gc.freeze()
         if args.duration is None:
             await asyncio.Event().wait()
         else:

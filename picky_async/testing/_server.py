@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from aiohttp import web
 
 from ..wire import MalformedPayload, decode_body
+from ._answers import Answer, json_answer, status_answer
 from ._faults import Fault, FaultKind, Faults
 from ._records import Journal, RequestRecord
-from ._service import ENDPOINTS, Service, status_answer
+from ._service import ENDPOINTS, Service
 
 __all__ = ["BASE_PATH", "build_app"]
 
@@ -36,13 +36,10 @@ def _handler(
         project: str | None,
         arrived: float,
         http_status: int | None,
-        answer: Any = None,
+        answer: Answer | None = None,
         fault: Fault | None = None,
     ) -> None:
-        # Answers without a status (device-status, conference-report) are successes.
-        status = None if answer is None else 100
-        if isinstance(answer, dict) and "status" in answer:
-            status = int(answer["status"])
+        status = None if answer is None else answer.status
         kind = None if fault is None else fault.kind.value
         journal.requests.append(
             RequestRecord(endpoint, project, arrived, http_status, status, kind)
@@ -61,9 +58,9 @@ def _handler(
         try:
             decoded = decode_body(await request.read(), request.content_type)
         except MalformedPayload as exc:
-            malformed = status_answer(BAD_REQUEST, str(exc))
+            malformed = json_answer(BAD_REQUEST, status_answer(BAD_REQUEST, str(exc)))
             note(None, arrived, BAD_REQUEST, malformed)
-            return web.json_response(malformed, status=BAD_REQUEST)
+            return _respond(malformed)
         payload = {str(key).strip(): value for key, value in decoded.items()}
         project = service.project_for(payload)
         name = None if project is None else project.name
@@ -80,14 +77,21 @@ def _handler(
             assert fault is not None
             note(name, arrived, fault.status, fault=fault)
             return web.Response(status=fault.status, text="Service Unavailable (simulated)")
-        http_status, answer = service.answer(endpoint, project, payload, loop.time())
+        answer = service.answer(endpoint, project, payload, loop.time())
         if kind is FaultKind.LOST_ANSWER:
             note(name, arrived, None, answer, fault)
             return _drop(request)
-        note(name, arrived, http_status, answer, fault)
-        return web.json_response(answer, status=http_status)
+        note(name, arrived, answer.http_status, answer, fault)
+        return _respond(answer)
 
     return handle
+
+
+def _respond(answer: Answer) -> web.Response:
+    """The answer as ``web.json_response`` would send it, its text already encoded."""
+    return web.Response(
+        text=answer.text, status=answer.http_status, content_type="application/json"
+    )
 
 
 def _drop(request: web.Request) -> web.StreamResponse:

@@ -19,8 +19,9 @@ import yarl
 
 from ..core import Application, MessageType, Priority
 from ._project import SimProject
+from ._reading import phone_text, text_of
 from ._records import Journal, MessageRecord
-from ._service import Service, phone_text, text_of
+from ._service import Service
 
 __all__ = ["InboundResult", "Webhooks"]
 
