@@ -293,7 +293,9 @@ class Dispatcher:
         self, priority: Priority | int, application: Application | int | None
     ) -> tuple[Priority, Application | int]:
         """What every message of one call shares: its priority and application."""
-        return Priority(priority), self._application if application is None else application
+        if priority.__class__ is not Priority:  # a member as is: the enum's call costs a send 10 %
+            priority = Priority(priority)
+        return priority, self._application if application is None else application
 
     def _one(
         self, message: Message, priority: Priority | int, application: Application | int | None

@@ -51,7 +51,7 @@ class Intake:
             raise DispatcherClosed("the dispatcher is closed", messages=run.messages)
         scheduler = self.scheduler
         if len(run.messages) == 1 and not scheduler.sticky:
-            self.queue.put_many((Span(run, 0, 1),))  # a single send: nothing to cut
+            self.queue.put(Span(run, 0, 1))  # a single send: nothing to cut
         else:
             lane_for = scheduler.lane_for if scheduler.sticky else None
             self.queue.put_many(cut(run, 0, len(run.messages), lane_for))

@@ -36,10 +36,11 @@ class Run(asyncio.Future[Any]):
     """The messages of one call and their results; it is its caller's future.
 
     With ``one=True`` (``send`` and ``submit``) the future resolves to the
-    message's receipt or raises its error; otherwise it resolves to the list
-    of results once every message has one. Cancelling it withdraws the
-    messages not yet in a push (those still queued at once); the ones already
-    in a push are sent all the same, their receipts dropped.
+    message's receipt or raises its error, at once (``results`` stays empty);
+    otherwise it resolves to the list of results once every message has one.
+    Cancelling it withdraws the messages not yet in a push (those still queued
+    at once); the ones already in a push are sent all the same, their
+    receipts dropped.
     """
 
     __slots__ = (
@@ -76,7 +77,7 @@ class Run(asyncio.Future[Any]):
         self.one = one
         self.first = first  # where its first message stands in its caller's campaign
         self.on_settle = on_settle  # told (run, start, stop) of the messages just settled
-        self.results: list[Result] = [None] * len(messages)
+        self.results: list[Result] = [] if one else [None] * len(messages)  # one: the future's
         self.unsettled = len(messages)
         self.failed = 0  # how many results are errors
         # Once queued: how many of its messages wait, and how the queue counts
@@ -97,14 +98,8 @@ class Run(asyncio.Future[Any]):
         self.unsettled -= stop - start
         if self.on_settle is not None:
             self.on_settle(self, start, stop)
-        if self.unsettled or self.done():
-            return
-        if not self.one:
+        if not self.unsettled and not self.done():
             self.set_result(self.results)
-        elif isinstance(result := self.results[0], BaseException):
-            self.set_exception(result)
-        else:
-            self.set_result(result)
 
 
 class Span:
@@ -151,6 +146,10 @@ class Span:
     def deliver(self, push_id: str, msg_ids: list[str | None], project: str) -> None:
         """Record a receipt for each message, ``msg_ids`` in the same order (as many)."""
         run = self.run
+        if run.one:  # a single send: its receipt is the future's result, no lists
+            number = run.messages[0].number
+            run.set_result(_new_receipt((push_id, msg_ids[0], project, number, run.priority)))
+            return
         numbers = map(_number, run.messages[self.start : self.stop])
         receipts = zip(repeat(push_id), msg_ids, repeat(project), numbers, repeat(run.priority))
         run.results[self.start : self.stop] = map(_new_receipt, receipts)
@@ -158,6 +157,9 @@ class Span:
 
     def fail(self, error: BaseException) -> None:
         """Record ``error`` as the result of every message."""
+        if self.run.one:
+            self.run.set_exception(error)
+            return
         self.run.results[self.start : self.stop] = [error] * (self.stop - self.start)
         self.run.failed += self.stop - self.start
         self.run.settled(self.start, self.stop)
