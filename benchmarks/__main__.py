@@ -7,7 +7,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from types import ModuleType
 
-from . import memory, pacing, priority, throughput
+from . import memory, pacing, priority, stream, throughput
 
 __all__ = ["BENCHMARKS", "main"]
 
@@ -16,6 +16,7 @@ BENCHMARKS: Mapping[str, ModuleType] = {
     "pacing": pacing,
     "priority": priority,
     "memory": memory,
+    "stream": stream,
 }
 """Every benchmark by name, in the order ``all`` runs them."""
 

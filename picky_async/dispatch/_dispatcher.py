@@ -205,12 +205,14 @@ class Dispatcher:
 
         Breaking out of the loop, ``aclose()``, or cancelling the task
         iterating withdraws every message not yet in a push: they are never
-        sent. Every message whose outcome was yielded has it for good; of
-        the others, only those already in a push may still be accepted, and
-        ``stats().sent_after_cancel`` counts the ones that are. To stop early
-        and learn the fate of every message read, end the input instead
-        and read the stream to its end. A loop that breaks out withdraws
-        once the generator is closed: at once under
+        sent. Every outcome yielded is final. A message read whose outcome
+        was not yielded was withdrawn, unless its push had already started:
+        those may still be accepted, and ``stats().sent_after_cancel``
+        counts the ones whose answer came after; a push answered but not
+        yet yielded when the loop stopped was accepted too. To learn the
+        fate of every message read, end the input instead and read the
+        stream to its end. A loop that breaks out withdraws once the
+        generator is closed: at once under
         ``contextlib.aclosing(d.stream(...))``, else when it is collected.
 
         Raises:
@@ -253,7 +255,7 @@ class Dispatcher:
         progress: Progress | None = None,
         return_exceptions: bool = False,
     ) -> list[Receipt] | list[Receipt | BaseException]:
-        """Send a campaign; return the receipts in the order of ``messages``.
+        """Send a campaign (an iterable or async iterable); return the receipts in its order.
 
         The iterable is consumed as room frees up, so at most ``max_pending``
         messages wait at any time. ``progress(done, total)`` is called as
