@@ -7,7 +7,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from types import ModuleType
 
-from . import memory, pacing, priority, simulator, throughput
+from . import memory, pacing, priority, simulator, stream, throughput
 
 __all__ = ["BENCHMARKS", "main"]
 
@@ -17,6 +17,7 @@ BENCHMARKS: Mapping[str, ModuleType] = {
     "priority": priority,
     "memory": memory,
     "simulator": simulator,
+    "stream": stream,
 }
 """Every benchmark by name, in the order ``all`` runs them."""
 

@@ -6,6 +6,9 @@ phones take 0 s a message and whose push limit is raised out of the way:
 - raw aiohttp posts the pushes the Dispatcher would make, built and encoded
   before the clock starts: the transport limit;
 - the Dispatcher (``send_many``) routes, folds and pushes them itself;
+- single sends: every message through ``submit()`` (all at once, then
+  every future awaited) and through ``send()`` (1,000 tasks, each sending
+  one message after another), the cost per call of a Run and its wake;
 - naive sending pushes one message per request through ``PickyClient``;
 - and, as context, ``PickyClient.push`` of the same batches of 100: the client
   and wire layers' share of the cost, without the Dispatcher.
@@ -132,23 +135,56 @@ def _measure(projects: int, messages: int, prepare: Prepared, profiler: Any = No
     return Measured(messages, wall, cpu, server_cpu)
 
 
-async def _dispatcher(
+def _new_dispatcher(
     base_url: str, tokens: Sequence[str], messages: Sequence[pa.Message], max_batch: int
-) -> None:
+) -> pa.Dispatcher:
     projects = [
         pa.Project(token, seconds_per_message=_TINY_SECONDS, push_limit=_UNLIMITED)
         for token in tokens
     ]
-    async with pa.Dispatcher(
+    return pa.Dispatcher(
         projects,
         base_url=base_url,
         max_batch=max_batch,
         horizon=_LARGE_HORIZON,
         max_pending=max(len(messages), 1),
-    ) as dispatcher:
+    )
+
+
+async def _dispatcher(
+    base_url: str, tokens: Sequence[str], messages: Sequence[pa.Message], max_batch: int
+) -> None:
+    async with _new_dispatcher(base_url, tokens, messages, max_batch) as dispatcher:
         receipts = await dispatcher.send_many(messages)
     if len(receipts) != len(messages):
         raise RuntimeError("the Dispatcher lost messages")
+
+
+async def _submits(
+    base_url: str, tokens: Sequence[str], messages: Sequence[pa.Message], max_batch: int
+) -> None:
+    """Every message through ``submit()`` at once, then every future awaited."""
+    async with _new_dispatcher(base_url, tokens, messages, max_batch) as dispatcher:
+        submit = dispatcher.submit
+        for future in [submit(m.number, m.text) for m in messages]:
+            await future
+
+
+_SENDERS = 1000
+
+
+async def _sends(
+    base_url: str, tokens: Sequence[str], messages: Sequence[pa.Message], max_batch: int
+) -> None:
+    """Every message through ``send()``, from 1,000 tasks sending one after another."""
+    rest = iter(messages)
+    async with _new_dispatcher(base_url, tokens, messages, max_batch) as dispatcher:
+
+        async def sender() -> None:
+            for message in rest:
+                await dispatcher.send(message.number, message.text)
+
+        await asyncio.gather(*(sender() for _ in range(_SENDERS)))
 
 
 async def _pushes(
@@ -181,8 +217,11 @@ class Comparison:
     client: Measured
     dispatcher: Measured
     naive: Measured
+    submits: Measured
+    sends: Measured
     vs_raw: float  # the median of each round's Dispatcher rate / raw rate
     vs_naive: float
+    spread: str  # the CPU per message of the Dispatcher's ways, lowest to highest
     profile: str | None
 
     def ways(self) -> list[tuple[str, Measured]]:
@@ -192,6 +231,8 @@ class Comparison:
             ("PickyClient", self.client),
             ("Dispatcher", self.dispatcher),
             ("naive", self.naive),
+            ("submit()", self.submits),
+            ("send()", self.sends),
         ]
 
 
@@ -213,22 +254,46 @@ def _compare(
     def one_by_one(server: SimulatorProcess) -> Work:
         return lambda: _pushes(server.base_url, server.tokens, messages[:naive], 1)
 
+    def submits(server: SimulatorProcess) -> Work:
+        return lambda: _submits(server.base_url, server.tokens, messages, max_batch)
+
+    def sends(server: SimulatorProcess) -> Work:
+        return lambda: _sends(server.base_url, server.tokens, messages, max_batch)
+
     with simulator_process(count) as server:  # warm up: connections, lazily built hooks
         warm = messages[: max_batch * count]
         asyncio.run(_dispatcher(server.base_url, server.tokens, warm, max_batch))
     profiler = new_profiler() if args.profile else None
-    runs: list[list[Measured]] = [[], [], [], []]
+    runs: list[list[Measured]] = [[], [], [], [], [], []]
     for attempt in range(args.repeat):  # interleaved, so a slow spell hits every way
         watched = profiler if attempt == 0 else None
         runs[0].append(_measure(count, len(messages), raw))
         runs[1].append(_measure(count, len(messages), client))
         runs[2].append(_measure(count, len(messages), dispatcher, watched))
         runs[3].append(_measure(count, naive, one_by_one))
-    raw_run, client_run, dispatched, naive_run = (_median(way) for way in runs)
+        runs[4].append(_measure(count, len(messages), submits))
+        runs[5].append(_measure(count, len(messages), sends))
+    raw_run, client_run, dispatched, naive_run, submitted, sent = (_median(way) for way in runs)
     vs_raw = _paired(runs[2], runs[0])
     vs_naive = _paired(runs[2], runs[3])
     profile = None if profiler is None else hot_spots(profiler)
-    return Comparison(count, raw_run, client_run, dispatched, naive_run, vs_raw, vs_naive, profile)
+    spread = ", ".join(
+        f"{name} {min(r.cpu_us for r in way):.1f}-{max(r.cpu_us for r in way):.1f}"
+        for name, way in (("send_many", runs[2]), ("submit()", runs[4]), ("send()", runs[5]))
+    )
+    return Comparison(
+        count,
+        raw_run,
+        client_run,
+        dispatched,
+        naive_run,
+        submitted,
+        sent,
+        vs_raw,
+        vs_naive,
+        spread,
+        profile,
+    )
 
 
 def _paired(runs: Sequence[Measured], baselines: Sequence[Measured]) -> float:
@@ -261,6 +326,8 @@ def _rows(c: Comparison) -> list[Row]:
         versus("raw aiohttp", c.raw, c.vs_raw, 0.8),
         versus("naive", c.naive, c.vs_naive, 20),
         Row(f"{who}: client CPU per message", d.cpu_us, "µs", c.raw.cpu_us, at_most(10)),
+        Row(f"{who}: CPU per message, submit()", c.submits.cpu_us, "µs", d.cpu_us, at_most(8)),
+        Row(f"{who}: CPU per message, send()", c.sends.cpu_us, "µs", d.cpu_us, at_most(8)),
     ]
 
 
@@ -275,8 +342,11 @@ def _notes(comparisons: Sequence[Comparison], args: argparse.Namespace) -> list[
         "10**9/min on both sides; one request in flight per project in every run.",
         "PickyClient (context): PickyClient.push of the same 100-message batches, "
         "the client and wire layers without the Dispatcher.",
+        "submit() and send() (single sends, their baseline send_many): every message "
+        f"submitted at once then awaited; {_SENDERS:,} tasks each awaiting send() in turn.",
     ]
     for c in comparisons:
+        notes.append(f"{c.projects:>3} project(s), CPU µs/msg over the rounds: {c.spread}")
         for name, run in c.ways():
             server = "n/a" if run.server_cpu_us is None else f"{run.server_cpu_us:.1f}"
             notes.append(

@@ -27,6 +27,8 @@ EXPECTED_ROWS = {
         "1 project: Dispatcher vs naive",
         "1 project: client CPU per message",
         "4 projects: Dispatcher vs raw aiohttp",
+        "4 projects: CPU per message, submit()",
+        "4 projects: CPU per message, send()",
     ],
     "pacing: Dispatcher vs equal shares pushed at once": [
         "makespan / ideal",
@@ -43,6 +45,10 @@ EXPECTED_ROWS = {
     ],
     "memory: Dispatcher bytes per pending message": ["memory per pending message"],
     "simulator: the Simulator's own CPU per message": ["Simulator CPU per message"],
+    "stream: peak memory of a campaign": [
+        "peak RSS, 2,000-message stream()",
+        "peak RSS, 2,000-message send_many()",
+    ],
 }
 
 

@@ -73,8 +73,8 @@ async def test_cut_makes_one_span_per_media_and_lane_stretch() -> None:
 
 async def test_a_run_resolves_once_every_span_settled() -> None:
     run = run_of(5)
-    settled: list[int] = []
-    run.on_settle = settled.append
+    settled: list[tuple[int, int]] = []
+    run.on_settle = lambda settling, start, stop: settled.append((start, stop))
     tail = whole(run)
     head = tail.split(2)
     assert (head.start, head.stop, tail.start, tail.stop) == (0, 2, 2, 5)
@@ -82,12 +82,12 @@ async def test_a_run_resolves_once_every_span_settled() -> None:
     tail.fail(error)
     assert not run.done()
     head.deliver("p1", ["m1", None], "north")
-    assert settled == [3, 2]
-    outcomes = run.result()
-    assert outcomes[0] == Receipt("p1", "m1", "north", "919800000000", pa.Priority.LOW)
-    assert isinstance(outcomes[1], Receipt)
-    assert outcomes[1].msg_id is None
-    assert outcomes[2:] == [error, error, error]
+    assert settled == [(2, 5), (0, 2)]
+    results = run.result()
+    assert results[0] == Receipt("p1", "m1", "north", "919800000000", pa.Priority.LOW)
+    assert isinstance(results[1], Receipt)
+    assert results[1].msg_id is None
+    assert results[2:] == [error, error, error]
 
 
 async def test_a_run_of_one_resolves_to_its_receipt_or_raises() -> None:

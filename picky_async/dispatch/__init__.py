@@ -13,11 +13,13 @@ from ._project import Project
 from ._receipt import Receipt
 from ._sender import Pusher
 from ._stats import DispatcherStats, ProjectStats
+from ._stream import Outcome
 
 __all__ = [
     "Dispatcher",
     "DispatcherClosed",
     "DispatcherStats",
+    "Outcome",
     "Project",
     "ProjectStats",
     "Pusher",

@@ -1,10 +1,9 @@
-"""The public face of the dispatch layer: send, submit, send_many, close, stats."""
+"""The public face of the dispatch layer: send, submit, stream, send_many, close, stats."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Iterator, Sized
-from itertools import islice
+from collections.abc import AsyncGenerator, Callable, Iterable, Sized
 from types import TracebackType
 from typing import Literal, overload
 
@@ -17,23 +16,21 @@ from ..client import (
     check_base_url,
     check_timeout,
 )
-from ..core import Application, EmptyMessage, Message, Priority
-from ._campaign import Progress, ProgressReport, closed_campaign
-from ._errors import DispatcherClosed
+from ..core import Application, Message, Priority
+from ._campaign import gather_campaign
+from ._feed import Feed, Messages, Progress
+from ._intake import Intake, checked
 from ._options import check_pacing, project_names
 from ._project import Project
 from ._queue import MemoryQueue
 from ._receipt import Receipt
-from ._runs import Run, cut
+from ._runs import Run
 from ._scheduler import Scheduler
 from ._sender import Pusher, Sender
 from ._stats import DispatcherStats, snapshot
+from ._stream import Outcome, outcomes
 
 __all__ = ["Dispatcher"]
-
-# send_many queues a campaign this many messages at a time (fewer when the
-# queue has less room), so it consumes the iterable only as room frees up.
-_CHUNK = 1000
 
 
 class Dispatcher:
@@ -108,7 +105,7 @@ class Dispatcher:
         self._session = session
         self._client_factory = client_factory
         self._task: asyncio.Task[None] | None = None
-        self._closing = False
+        self._intake = Intake(self._queue, self._scheduler, self._start)
 
     def __repr__(self) -> str:
         names = ", ".join(sender.name for sender in self._senders)
@@ -155,8 +152,8 @@ class Dispatcher:
         """
         run = self._one(Message(number, text, media), priority, application)
         if block:
-            await self._wait_for_room()
-        self._put(run)
+            await self._intake.wait_for_room()
+        self._intake.put(run)
         result: Receipt = await run  # cancelling this cancels the run: withdrawn unless pushing
         return result
 
@@ -183,13 +180,54 @@ class Dispatcher:
             DispatcherClosed: after :meth:`close`.
         """
         run = self._one(Message(number, text, media), priority, application)
-        self._put(run)
+        self._intake.put(run)
         return run
+
+    def stream(
+        self,
+        messages: Messages,
+        *,
+        priority: Priority | int = Priority.LOW,
+        application: Application | int | None = None,
+    ) -> AsyncGenerator[Outcome, None]:
+        """Send a campaign of any size, yielding each message's :class:`Outcome` as it settles.
+
+        ``messages`` may be an iterable or an async iterable; it is read only
+        as room frees up (a chunk at a time, at most ``max_pending`` messages
+        waiting), and nothing is kept of a message once its outcome is
+        yielded, so memory stays bounded however long the campaign. Outcomes
+        come in the order messages settle, not in the input's: ``index`` is
+        each one's position in ``messages``. A failure is an outcome's
+        ``error``, not an exception; if the dispatcher closes, the messages
+        it left unsent (and the chunk read but refused) end with a
+        :class:`~picky_async.DispatcherClosed` each, and the input is read
+        no further.
+
+        Breaking out of the loop, ``aclose()``, or cancelling the task
+        iterating withdraws every message not yet in a push: they are never
+        sent. Every outcome yielded is final. A message read whose outcome
+        was not yielded was withdrawn, unless its push had already started:
+        those may still be accepted, and ``stats().sent_after_cancel``
+        counts the ones whose answer came after; a push answered but not
+        yet yielded when the loop stopped was accepted too. To learn the
+        fate of every message read, end the input instead and read the
+        stream to its end. A loop that breaks out withdraws once the
+        generator is closed: at once under
+        ``contextlib.aclosing(d.stream(...))``, else when it is collected.
+
+        Raises:
+            ValueError: for a priority that is not one (at once).
+            EmptyMessage: for a message with neither text nor media, when
+                read; the messages not yet in a push are withdrawn.
+            Exception: whatever reading ``messages`` raised, likewise.
+        """
+        priority, application = self._options(priority, application)  # checked now
+        return outcomes(self._intake, messages, priority, application)
 
     @overload
     async def send_many(
         self,
-        messages: Iterable[Message],
+        messages: Messages,
         *,
         priority: Priority | int = ...,
         application: Application | int | None = ...,
@@ -200,7 +238,7 @@ class Dispatcher:
     @overload
     async def send_many(
         self,
-        messages: Iterable[Message],
+        messages: Messages,
         *,
         priority: Priority | int = ...,
         application: Application | int | None = ...,
@@ -210,14 +248,14 @@ class Dispatcher:
 
     async def send_many(
         self,
-        messages: Iterable[Message],
+        messages: Messages,
         *,
         priority: Priority | int = Priority.LOW,
         application: Application | int | None = None,
         progress: Progress | None = None,
         return_exceptions: bool = False,
     ) -> list[Receipt] | list[Receipt | BaseException]:
-        """Send a campaign; return the receipts in the order of ``messages``.
+        """Send a campaign (an iterable or async iterable); return the receipts in its order.
 
         The iterable is consumed as room frees up, so at most ``max_pending``
         messages wait at any time. ``progress(done, total)`` is called as
@@ -249,73 +287,17 @@ class Dispatcher:
             PickyError: the first failure, without ``return_exceptions``.
         """
         total = len(messages) if isinstance(messages, Sized) else None
-        tracker = None if progress is None else ProgressReport(progress, total)
         priority, application = self._options(priority, application)  # once, not per message
-        runs: list[Run] = []
-        try:
-            refused = await self._queue_campaign(
-                iter(messages), runs, priority, application, tracker
-            )
-            self._kick()
-            results: list[Receipt | BaseException] = []
-            for run in runs:
-                results += await run
-        except BaseException:
-            for run in runs:
-                run.cancel()  # withdrawn if queued; a pushed one's answer is ignored
-            raise
-        closed = closed_campaign(runs, refused)
-        if closed is not None:
-            if not return_exceptions:
-                raise closed
-            results = [closed if isinstance(r, DispatcherClosed) else r for r in results]
-            return results + [closed] * len(refused)
-        if not return_exceptions:
-            for run in runs:
-                if (error := run.first_error()) is not None:
-                    raise error
-        return results
-
-    async def _queue_campaign(
-        self,
-        rest: Iterator[Message],
-        runs: list[Run],
-        priority: Priority,
-        application: Application | int,
-        tracker: ProgressReport | None,
-    ) -> list[Message]:
-        """Queue ``rest`` a chunk at a time as room frees up, adding each run to ``runs``.
-
-        Return the chunk refused because the dispatcher closed meanwhile (what
-        is queued goes as ``close`` decides), or ``[]`` once all is queued.
-
-        Raises:
-            EmptyMessage: for a message with neither text nor media.
-        """
-        on_settle = None if tracker is None else tracker.settled
-        loop = asyncio.get_running_loop()
-        while True:
-            if self._queue.full():
-                self._kick()  # what is queued must move for room to free
-                await self._wait_for_room()
-            size = min(max(self._queue.room(), 1), _CHUNK)  # 1: to learn it closed
-            chunk = _checked(list(islice(rest, size)))
-            if not chunk:
-                return []
-            run = Run(chunk, priority, application, loop=loop, on_settle=on_settle)
-            try:
-                self._enqueue(run)
-            except DispatcherClosed:
-                return chunk
-            runs.append(run)
-            if tracker is not None:
-                tracker.queued += len(chunk)
+        feed = Feed(self._intake, messages, priority, application, progress=progress, total=total)
+        return await gather_campaign(feed, return_exceptions=return_exceptions)
 
     def _options(
         self, priority: Priority | int, application: Application | int | None
     ) -> tuple[Priority, Application | int]:
         """What every message of one call shares: its priority and application."""
-        return Priority(priority), self._application if application is None else application
+        if priority.__class__ is not Priority:  # a member as is: the enum's call costs a send 10 %
+            priority = Priority(priority)
+        return priority, self._application if application is None else application
 
     def _one(
         self, message: Message, priority: Priority | int, application: Application | int | None
@@ -323,31 +305,12 @@ class Dispatcher:
         """The run of one message, for ``send`` and ``submit``."""
         loop = asyncio.get_running_loop()  # raises outside a running loop
         options = self._options(priority, application)
-        return Run(_checked([message]), *options, loop=loop, one=True)
-
-    async def _wait_for_room(self) -> None:
-        while self._queue.full() and not self._closing:
-            await self._queue.wait_for_room()
-
-    def _put(self, run: Run) -> None:
-        self._enqueue(run)
-        self._kick()
-
-    def _enqueue(self, run: Run) -> None:
-        if self._closing:
-            raise DispatcherClosed("the dispatcher is closed", messages=run.messages)
-        lane_for = self._scheduler.lane_for if self._scheduler.sticky else None
-        self._queue.put_many(cut(run, 0, len(run.messages), lane_for))
-
-    def _kick(self) -> None:
-        """Start the scheduler if need be, and ask it for a turn (new messages wait)."""
-        self._start()
-        self._scheduler.wake()
+        return Run(checked([message]), *options, loop=loop, one=True)
 
     # -- lifecycle -------------------------------------------------------
 
     def _start(self) -> None:
-        if self._task is None and not self._closing:
+        if self._task is None and not self._intake.closing:
             self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def _run(self) -> None:
@@ -372,7 +335,7 @@ class Dispatcher:
             await self._scheduler.run()
         except BaseException as error:
             # Whatever stopped us, no caller is left waiting forever.
-            self._closing = self._scheduler.closing = True
+            self._intake.closing = self._scheduler.closing = True
             self._scheduler.abandon(cause=error)
             raise
         finally:
@@ -391,7 +354,7 @@ class Dispatcher:
         long as it takes, including for suspended phones to come back, so wrap
         it in a timeout and close again with ``drain=False`` if you cannot wait.
         """
-        self._closing = True
+        self._intake.closing = True
         self._scheduler.closing = True
         if not drain:
             self._scheduler.abandon()
@@ -405,15 +368,3 @@ class Dispatcher:
     def stats(self) -> DispatcherStats:
         """A snapshot of the queues, each project's backlog, and the totals."""
         return snapshot(self._scheduler, asyncio.get_running_loop().time())
-
-
-def _checked(messages: list[Message]) -> list[Message]:
-    """``messages``, once each is known to have text or media.
-
-    Raises:
-        EmptyMessage: for the first one with neither.
-    """
-    for message in messages:
-        if not message.text and message.media is None:
-            raise EmptyMessage(f"the message to {message.number} has neither text nor media")
-    return messages

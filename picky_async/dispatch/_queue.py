@@ -34,6 +34,7 @@ class PendingQueue(Protocol):
     def depths(self) -> tuple[int, int]: ...
     def full(self) -> bool: ...
     def room(self) -> int: ...
+    def put(self, span: Span) -> None: ...
     def put_many(self, spans: Sequence[Span]) -> None: ...
     def requeue(self, spans: Iterable[Span]) -> None: ...
     def pop(self, lane: Hashable, *, high: bool, limit: int) -> Span | None: ...
@@ -113,9 +114,23 @@ class MemoryQueue:
         if sum(len(span) for span in spans) > self.room():
             raise asyncio.QueueFull
         for span in spans:
-            span.run.withdraw = self.discard
-            self._lane(span.lane).side(span.run.high).append(span)
-            self._count(span.run, len(span))
+            self._append(span)
+
+    def put(self, span: Span) -> None:
+        """Add one span at the back of its lane and priority: :meth:`put_many` of one, cheaper.
+
+        Raises:
+            asyncio.QueueFull: when its messages do not all fit under ``max_pending``.
+        """
+        if self._high + self._low + span.stop - span.start > self.max_pending:
+            raise asyncio.QueueFull
+        self._append(span)
+
+    def _append(self, span: Span) -> None:
+        run = span.run
+        run.withdraw = self.discard
+        self._lane(span.lane).side(run.high).append(span)
+        self._count(run, span.stop - span.start)
 
     def requeue(self, spans: Iterable[Span]) -> None:
         """Put spans back at the front of their lanes, keeping their order."""
@@ -137,14 +152,16 @@ class MemoryQueue:
         side = found.side(high)
         while side:
             span = side[0]
-            if not span.live:
+            run = span.run
+            if run.done():
                 side.popleft()  # withdrawn, and counted out then
                 continue
-            if len(span) <= limit:
+            size = span.stop - span.start
+            if size <= limit:
                 side.popleft()
             else:
-                span = span.split(limit)
-            self._count(span.run, -len(span))
+                span, size = span.split(limit), limit
+            self._count(run, -size)
             if self._room_waiters:
                 self._wake_one()
             return span

@@ -20,9 +20,9 @@ from typing import Any
 from ..core import Application, Message, Priority
 from ._receipt import Receipt
 
-__all__ = ["Outcome", "Run", "Span", "by_run", "cut"]
+__all__ = ["Result", "Run", "Span", "by_run", "cut"]
 
-Outcome = Receipt | BaseException | None
+Result = Receipt | BaseException | None
 """What became of one message: its receipt, why it failed, or ``None`` while pending."""
 
 _number = attrgetter("number")
@@ -33,25 +33,27 @@ _HIGH = Priority.HIGH
 
 
 class Run(asyncio.Future[Any]):
-    """The messages of one call and their outcomes; it is its caller's future.
+    """The messages of one call and their results; it is its caller's future.
 
     With ``one=True`` (``send`` and ``submit``) the future resolves to the
-    message's receipt or raises its error; otherwise it resolves to the list
-    of outcomes once every message has one. Cancelling it withdraws the
-    messages not yet in a push (those still queued at once); the ones already
-    in a push are sent all the same, their receipts dropped.
+    message's receipt or raises its error, at once (``results`` stays empty);
+    otherwise it resolves to the list of results once every message has one.
+    Cancelling it withdraws the messages not yet in a push (those still queued
+    at once); the ones already in a push are sent all the same, their
+    receipts dropped.
     """
 
     __slots__ = (
         "application",
         "failed",
+        "first",
         "high",
         "messages",
         "on_settle",
         "one",
-        "outcomes",
         "priority",
         "queued",
+        "results",
         "unsettled",
         "withdraw",
     )
@@ -64,7 +66,8 @@ class Run(asyncio.Future[Any]):
         *,
         loop: asyncio.AbstractEventLoop,
         one: bool = False,
-        on_settle: Callable[[int], None] | None = None,
+        first: int = 0,
+        on_settle: Callable[[Run, int, int], None] | None = None,
     ) -> None:
         _future_init(self, loop=loop)
         self.messages = messages
@@ -72,10 +75,11 @@ class Run(asyncio.Future[Any]):
         self.application = application
         self.high = priority is _HIGH  # it goes before every low-priority message
         self.one = one
-        self.on_settle = on_settle  # told how many messages just settled
-        self.outcomes: list[Outcome] = [None] * len(messages)
+        self.first = first  # where its first message stands in its caller's campaign
+        self.on_settle = on_settle  # told (run, start, stop) of the messages just settled
+        self.results: list[Result] = [] if one else [None] * len(messages)  # one: the future's
         self.unsettled = len(messages)
-        self.failed = 0  # how many outcomes are errors
+        self.failed = 0  # how many results are errors
         # Once queued: how many of its messages wait, and how the queue counts
         # them out when the caller gives up.
         self.queued = 0
@@ -89,25 +93,13 @@ class Run(asyncio.Future[Any]):
             self.withdraw(self)
         return True
 
-    def first_error(self) -> BaseException | None:
-        """The error of its first failed message, if any failed."""
-        if not self.failed:
-            return None
-        return next(o for o in self.outcomes if isinstance(o, BaseException))
-
-    def settled(self, count: int) -> None:
-        """Note that ``count`` more outcomes are in; resolve once all are."""
-        self.unsettled -= count
+    def settled(self, start: int, stop: int) -> None:
+        """Note that the results of messages ``start`` to ``stop`` are in; resolve once all are."""
+        self.unsettled -= stop - start
         if self.on_settle is not None:
-            self.on_settle(count)
-        if self.unsettled or self.done():
-            return
-        if not self.one:
-            self.set_result(self.outcomes)
-        elif isinstance(outcome := self.outcomes[0], BaseException):
-            self.set_exception(outcome)
-        else:
-            self.set_result(outcome)
+            self.on_settle(self, start, stop)
+        if not self.unsettled and not self.done():
+            self.set_result(self.results)
 
 
 class Span:
@@ -154,16 +146,23 @@ class Span:
     def deliver(self, push_id: str, msg_ids: list[str | None], project: str) -> None:
         """Record a receipt for each message, ``msg_ids`` in the same order (as many)."""
         run = self.run
+        if run.one:  # a single send: its receipt is the future's result, no lists
+            number = run.messages[0].number
+            run.set_result(_new_receipt((push_id, msg_ids[0], project, number, run.priority)))
+            return
         numbers = map(_number, run.messages[self.start : self.stop])
         receipts = zip(repeat(push_id), msg_ids, repeat(project), numbers, repeat(run.priority))
-        run.outcomes[self.start : self.stop] = map(_new_receipt, receipts)
-        run.settled(self.stop - self.start)
+        run.results[self.start : self.stop] = map(_new_receipt, receipts)
+        run.settled(self.start, self.stop)
 
     def fail(self, error: BaseException) -> None:
-        """Record ``error`` as the outcome of every message."""
-        self.run.outcomes[self.start : self.stop] = [error] * (self.stop - self.start)
+        """Record ``error`` as the result of every message."""
+        if self.run.one:
+            self.run.set_exception(error)
+            return
+        self.run.results[self.start : self.stop] = [error] * (self.stop - self.start)
         self.run.failed += self.stop - self.start
-        self.run.settled(self.stop - self.start)
+        self.run.settled(self.start, self.stop)
 
 
 def cut(

@@ -1,0 +1,90 @@
+"""How messages enter the dispatcher: checked, queued as runs, and one wake per loop turn.
+
+Every call that queues messages (``send``, ``submit``, a stream's chunks)
+goes through :class:`Intake`. The scheduler needs one turn for all the
+messages that arrived in the same iteration of the event loop, so the first
+of them asks for that turn with one ``call_soon`` and the others find it
+asked for: a burst of a thousand ``submit()`` calls costs one wake, not a
+thousand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from ..core import EmptyMessage, Message
+from ._errors import DispatcherClosed
+from ._queue import PendingQueue
+from ._runs import Run, Span, cut
+from ._scheduler import Scheduler
+
+__all__ = ["Intake", "checked"]
+
+
+class Intake:
+    """Queues runs for the scheduler, and knows when the dispatcher takes no more.
+
+    ``start`` starts the dispatcher's task if need be; it is called before
+    each wake, so the first message queued starts everything.
+    """
+
+    __slots__ = ("_wake_asked", "closing", "queue", "scheduler", "start")
+
+    def __init__(
+        self, queue: PendingQueue, scheduler: Scheduler, start: Callable[[], None]
+    ) -> None:
+        self.queue = queue
+        self.scheduler = scheduler
+        self.start = start
+        self.closing = False
+        self._wake_asked = False
+
+    def put(self, run: Run) -> None:
+        """Queue all of ``run``'s messages and ask for a scheduler turn.
+
+        Raises:
+            DispatcherClosed: once closing; nothing is queued then.
+            asyncio.QueueFull: when its messages do not all fit under ``max_pending``.
+        """
+        if self.closing:
+            raise DispatcherClosed("the dispatcher is closed", messages=run.messages)
+        scheduler = self.scheduler
+        if len(run.messages) == 1 and not scheduler.sticky:
+            self.queue.put(Span(run, 0, 1))  # a single send: nothing to cut
+        else:
+            lane_for = scheduler.lane_for if scheduler.sticky else None
+            self.queue.put_many(cut(run, 0, len(run.messages), lane_for))
+        self.kick()
+
+    def kick(self) -> None:
+        """Ask for a scheduler turn once the calls of this loop iteration are done."""
+        if not self._wake_asked:
+            self._wake_asked = True
+            asyncio.get_running_loop().call_soon(self._wake)
+
+    def _wake(self) -> None:
+        self._wake_asked = False
+        self.start()
+        self.scheduler.wake()
+
+    def room(self) -> int:
+        """How many new messages the queue takes now."""
+        return self.queue.room()
+
+    async def wait_for_room(self) -> None:
+        """Wait until the queue has room, or the dispatcher is closing."""
+        while self.queue.full() and not self.closing:
+            await self.queue.wait_for_room()
+
+
+def checked(messages: list[Message]) -> list[Message]:
+    """``messages``, once each is known to have text or media.
+
+    Raises:
+        EmptyMessage: for the first one with neither.
+    """
+    for message in messages:
+        if not message.text and message.media is None:
+            raise EmptyMessage(f"the message to {message.number} has neither text nor media")
+    return messages
