@@ -148,8 +148,8 @@ class Scheduler:
             error = self.last_error or PickyError("every project is disabled")
             self._fail(self._take_everything(), error)
         else:
-            touched = self.router.route(now, None if route_all else list(visiting))
-            visiting.update(dict.fromkeys(touched))
+            among = None if route_all else sorted(visiting, key=self.router.order)
+            visiting.update(dict.fromkeys(self.router.route(now, among)))
         senders = sorted(visiting, key=self.router.order)
         tended = [self._tend(sender, now) for sender in senders]
         for sender, due in zip(senders, tended, strict=True):
