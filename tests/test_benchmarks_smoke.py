@@ -51,8 +51,9 @@ EXPECTED_ROWS = {
     ],
     "scaling: Dispatcher CPU as projects grow": [
         "single send CPU, 1 project",
-        "single send CPU, 20 projects",
-        "campaign CPU per message, 20 projects",
+        "single send, scheduler turns, 20 projects",
+        "campaign message CPU, 20 projects",
+        "campaign message, scheduler turns, 20 projects",
         "share of a core, campaign on 20 projects",
     ],
 }
