@@ -73,11 +73,12 @@ def many_projects(*, spread: float = 0.0, **options: Any) -> pa.Dispatcher:
 
 async def test_a_single_send_looks_at_a_few_projects_of_many(counted: set[int]) -> None:
     async with many_projects() as dispatcher:
-        await dispatcher.send("919800000000", "warm-up")  # the first turn files every project
+        await dispatcher.send("919800000000", "warm-up")  # the first turns file every project
         await asyncio.sleep(100)  # every poll and top-up due by now has come
+        await dispatcher.send("919800000001", "warm-up")
         for number in range(10):
             counted.clear()
-            receipt = await dispatcher.send(f"91980000001{number}", "code", priority=1)
+            receipt = await dispatcher.send(f"91980000002{number}", "code", priority=1)
             assert len(counted) <= 8, len(counted)
             assert receipt.project  # it went somewhere, and came back
         projects = [p.name for p in dispatcher.stats().projects if p.sent]

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import math
 from collections.abc import Hashable
 from typing import Generic, TypeVar
 
@@ -60,14 +59,6 @@ class FinishIndex(Generic[T]):
     def remove(self, target: T) -> None:
         """Forget ``target`` until it is filed again."""
         self._versions.pop(target, None)
-
-    def next_opening(self, now: float) -> float:
-        """When the next closed target opens (after ``now``), ``math.inf`` if none will."""
-        self._open(now)
-        closed = self._closed
-        while closed and not self._is_live(closed[0]):
-            heapq.heappop(closed)
-        return closed[0][0] if closed else math.inf
 
     def peek(self, now: float) -> tuple[float, int] | None:
         """The (finish, order) of the target :meth:`pop` would return, or ``None``."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 
+from ._deadlines import Deadlines
 from ._finish_index import FinishIndex
 from ._ledger import Health
 from ._pacing import low_room, refill_delay
@@ -45,6 +46,8 @@ class Router:
         self._order = {sender: order for order, sender in enumerate(senders)}
         self._high: FinishIndex[Sender] = FinishIndex()
         self._low: FinishIndex[Sender] = FinishIndex()
+        self._openings: Deadlines[Sender] = Deadlines()  # when each wants more work
+        self._stale: dict[Sender, None] = dict.fromkeys(senders)  # to file before routing
         self._lane_names = [sender.name for sender in senders]
 
     def order(self, sender: Sender) -> int:
@@ -74,8 +77,42 @@ class Router:
         )
         return min(room, unbatched)
 
-    def file(self, sender: Sender, now: float) -> None:
-        """Re-file a project whose work, windows or health may have changed."""
+    def _opens(self, sender: Sender, now: float) -> float:
+        """When the project may take low-priority work, ``math.inf`` if not by itself."""
+        accumulator, spm = sender.accumulator, sender.seconds_per_message
+        routed = len(accumulator) * spm
+        if accumulator.low_count >= self.max_batch or not low_room(
+            routed, spm, self.horizon, self.max_batch
+        ):
+            return math.inf  # what is routed already fills it, until pushed
+        load = sender.ledger.backlog(now) + routed
+        return now + refill_delay(load, spm, self.horizon, self.max_batch)
+
+    def changed(self, sender: Sender, now: float) -> None:
+        """Note a project whose work, windows or health may have changed.
+
+        It is re-filed in the indexes when routing next looks them up, once
+        however often it changed meanwhile; when it will want more work is
+        noted now, for the alarm. A push in flight with nothing left to join
+        it brings a turn for the project when it comes back, which tops it up
+        at once: no alarm for it meanwhile.
+        """
+        self._stale[sender] = None
+        healthy = sender.ledger.health is Health.HEALTHY
+        waits = sender.pushing is not None and not sender.accumulator.has_open()
+        self._openings.set(sender, self._opens(sender, now) if healthy and not waits else math.inf)
+
+    def next_opening(self, now: float) -> float:
+        """When a project with no room now gets some, ``math.inf`` if none will by itself."""
+        self._openings.pop_due(now)  # open already: the index routes to them
+        return self._openings.earliest()
+
+    def _file_changed(self, now: float) -> None:
+        for sender in self._stale:
+            self._file(sender, now)
+        self._stale.clear()
+
+    def _file(self, sender: Sender, now: float) -> None:
         ledger, accumulator = sender.ledger, sender.accumulator
         if ledger.health is not Health.HEALTHY:
             self._high.remove(sender)
@@ -91,23 +128,14 @@ class Router:
             idle_from=max(now + ledger.high_backlog(now), ready - routed),
             lead=routed + spm,
         )
-        backlog, routed = ledger.backlog(now), len(accumulator) * spm
-        opens = math.inf  # what is routed already fills it, until pushed
-        if accumulator.low_count < self.max_batch and low_room(
-            routed, spm, self.horizon, self.max_batch
-        ):
-            opens = now + refill_delay(backlog + routed, spm, self.horizon, self.max_batch)
+        routed = len(accumulator) * spm
         self._low.file(
             sender,
             order=order,
-            opens=opens,
-            idle_from=max(now + backlog, ready - routed),
+            opens=self._opens(sender, now),
+            idle_from=max(now + ledger.backlog(now), ready - routed),
             lead=routed + spm,
         )
-
-    def next_opening(self, now: float) -> float:
-        """When a project with no room now gets some, ``math.inf`` if none will by itself."""
-        return self._low.next_opening(now)
 
     # -- routing ---------------------------------------------------------
 
@@ -117,11 +145,13 @@ class Router:
         Returns the projects it took out of its indexes (they must be filed
         again), which include every one that got messages.
         """
-        if not len(self.queue):
+        if not len(self.queue) or among == []:
             return []
         if self.sticky:
             return self._route_sticky(now, self.senders if among is None else among)
         touched: list[Sender] = []
+        if among is None:
+            self._file_changed(now)
         high, low = self.queue.depths()
         if high:
             self._share(self._offers(now, among, touched, high=True), high=True, now=now)
@@ -163,7 +193,8 @@ class Router:
 
     def _share(self, offers: Iterator[Offer[Sender]], *, high: bool, now: float) -> None:
         waiting = self.queue.depths()[0 if high else 1]
-        for sender, count in EarliestFinish[Sender]().share(waiting, offers):
+        router: EarliestFinish[Sender] = EarliestFinish()
+        for sender, count in router.share(waiting, offers):
             if self._fill(sender, None, high=high, room=count, now=now) < count:
                 return  # the queue ran dry
 

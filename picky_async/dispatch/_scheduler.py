@@ -141,20 +141,22 @@ class Scheduler:
     def _turn(self, now: float) -> float:
         """Route, tend and release what changed or is due; return the next deadline."""
         visiting = self._visiting(now)
-        for sender in visiting:  # as they are now, before routing looks them up
-            self.router.file(sender, now)
+        senders = sorted(visiting, key=self.router.order)
         route_all, self._route_all = self._route_all, False
-        if route_all and len(self._disabled) == len(self.senders):
+        if not route_all:
+            self.router.route(now, senders)  # to these only: nothing changed for others
+        elif len(self._disabled) == len(self.senders):
             error = self.last_error or PickyError("every project is disabled")
             self._fail(self._take_everything(), error)
         else:
-            among = None if route_all else sorted(visiting, key=self.router.order)
-            visiting.update(dict.fromkeys(self.router.route(now, among)))
-        senders = sorted(visiting, key=self.router.order)
+            for sender in senders:  # as they are now, before routing looks them up
+                self.router.changed(sender, now)
+            touched = [s for s in self.router.route(now, None) if s not in visiting]
+            senders = sorted([*senders, *touched], key=self.router.order)
         tended = [self._tend(sender, now) for sender in senders]
         for sender, due in zip(senders, tended, strict=True):
             self._deadlines.set(sender, min(due, self._release(sender, now)))
-            self.router.file(sender, now)
+            self.router.changed(sender, now)
         deadline = self._deadlines.earliest()
         if len(self.queue):  # and when a project gets room for more
             deadline = min(deadline, self.router.next_opening(now))
