@@ -88,19 +88,19 @@ class Router:
         load = sender.ledger.backlog(now) + routed
         return now + refill_delay(load, spm, self.horizon, self.max_batch)
 
-    def changed(self, sender: Sender, now: float) -> None:
+    def changed(self, sender: Sender, now: float, *, awaiting_answer: bool = False) -> None:
         """Note a project whose work, windows or health may have changed.
 
         It is re-filed in the indexes when routing next looks them up, once
         however often it changed meanwhile; when it will want more work is
-        noted now, for the alarm. A push in flight with nothing left to join
-        it brings a turn for the project when it comes back, which tops it up
-        at once: no alarm for it meanwhile.
+        noted now, for the alarm, unless it is ``awaiting_answer``: its push
+        in flight had nothing left to join it when the turn came, and its
+        answer brings a turn that tops it up at once.
         """
         self._stale[sender] = None
         healthy = sender.ledger.health is Health.HEALTHY
-        waits = sender.pushing is not None and not sender.accumulator.has_open()
-        self._openings.set(sender, self._opens(sender, now) if healthy and not waits else math.inf)
+        opens = self._opens(sender, now) if healthy and not awaiting_answer else math.inf
+        self._openings.set(sender, opens)
 
     def next_opening(self, now: float) -> float:
         """When a project with no room now gets some, ``math.inf`` if none will by itself."""

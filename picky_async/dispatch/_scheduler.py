@@ -155,8 +155,9 @@ class Scheduler:
             senders = sorted([*senders, *touched], key=self.router.order)
         tended = [self._tend(sender, now) for sender in senders]
         for sender, due in zip(senders, tended, strict=True):
+            awaiting = sender.pushing is not None and not sender.accumulator.has_open()
             self._deadlines.set(sender, min(due, self._release(sender, now)))
-            self.router.changed(sender, now)
+            self.router.changed(sender, now, awaiting_answer=awaiting)
         deadline = self._deadlines.earliest()
         if len(self.queue):  # and when a project gets room for more
             deadline = min(deadline, self.router.next_opening(now))
