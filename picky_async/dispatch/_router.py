@@ -107,7 +107,8 @@ class Router:
         self._openings.pop_due(now)  # open already: the index routes to them
         return self._openings.earliest()
 
-    def _file_changed(self, now: float) -> None:
+    def file_changed(self, now: float) -> None:
+        """File every project noted as changed in the indexes now."""
         for sender in self._stale:
             self._file(sender, now)
         self._stale.clear()
@@ -151,7 +152,7 @@ class Router:
             return self._route_sticky(now, self.senders if among is None else among)
         touched: list[Sender] = []
         if among is None:
-            self._file_changed(now)
+            self.file_changed(now)
         high, low = self.queue.depths()
         if high:
             self._share(self._offers(now, among, touched, high=True), high=True, now=now)

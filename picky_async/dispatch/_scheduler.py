@@ -158,6 +158,8 @@ class Scheduler:
             awaiting = sender.pushing is not None and not sender.accumulator.has_open()
             self._deadlines.set(sender, min(due, self._release(sender, now)))
             self.router.changed(sender, now, awaiting_answer=awaiting)
+        if len(senders) == len(self.senders):  # file them all now, not on the next send
+            self.router.file_changed(now)
         deadline = self._deadlines.earliest()
         if len(self.queue):  # and when a project gets room for more
             deadline = min(deadline, self.router.next_opening(now))
