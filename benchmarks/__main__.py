@@ -7,7 +7,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from types import ModuleType
 
-from . import memory, pacing, priority, simulator, stream, throughput
+from . import memory, pacing, priority, scaling, simulator, stream, throughput
 
 __all__ = ["BENCHMARKS", "main"]
 
@@ -18,6 +18,7 @@ BENCHMARKS: Mapping[str, ModuleType] = {
     "memory": memory,
     "simulator": simulator,
     "stream": stream,
+    "scaling": scaling,
 }
 """Every benchmark by name, in the order ``all`` runs them."""
 

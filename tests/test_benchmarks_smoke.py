@@ -49,6 +49,13 @@ EXPECTED_ROWS = {
         "peak RSS, 2,000-message stream()",
         "peak RSS, 2,000-message send_many()",
     ],
+    "scaling: Dispatcher CPU as projects grow": [
+        "single send CPU, 1 project",
+        "single send, scheduler turns, 20 projects",
+        "campaign message CPU, 20 projects",
+        "campaign message, scheduler turns, 20 projects",
+        "share of a core, campaign on 20 projects",
+    ],
 }
 
 

@@ -252,18 +252,18 @@ def test_room_never_overfills_the_horizon(
 
 def test_earliest_finish_shares_in_proportion_to_speed() -> None:
     router: EarliestFinish[str] = EarliestFinish()
-    router.offer("fast", finish=1.0, step=1.0, room=1000)
-    router.offer("slow", finish=3.0, step=3.0, room=1000)
-    router.offer("full", finish=0.0, step=1.0, room=2)
+    router.offer("fast", finish=1.0, step=1.0, room=1000, order=0)
+    router.offer("slow", finish=3.0, step=3.0, room=1000, order=1)
+    router.offer("full", finish=0.0, step=1.0, room=2, order=2)
     assert dict(router.share(402)) == {"fast": 300, "slow": 100, "full": 2}
     assert router.share(40) == [("fast", 30), ("slow", 10)]  # where it left off
 
 
 def test_earliest_finish_gives_all_the_room_when_messages_are_plenty() -> None:
     router: EarliestFinish[str] = EarliestFinish()
-    router.offer("later", finish=5.0, step=1.0, room=3)
-    router.offer("sooner", finish=1.0, step=1.0, room=2)
-    router.offer("none", finish=0.0, step=1.0, room=0)
+    router.offer("later", finish=5.0, step=1.0, room=3, order=0)
+    router.offer("sooner", finish=1.0, step=1.0, room=2, order=1)
+    router.offer("none", finish=0.0, step=1.0, room=0, order=2)
     assert router.share(10) == [("sooner", 2), ("later", 3)]
     assert not router
     assert router.share(10) == []
@@ -271,8 +271,8 @@ def test_earliest_finish_gives_all_the_room_when_messages_are_plenty() -> None:
 
 def test_earliest_finish_alternates_equal_targets() -> None:
     router: EarliestFinish[str] = EarliestFinish()
-    for name in ("a", "b", "c"):
-        router.offer(name, finish=1.0, step=1.0, room=100)
+    for order, name in enumerate(("a", "b", "c")):
+        router.offer(name, finish=1.0, step=1.0, room=100, order=order)
     assert router.share(7) == [("a", 3), ("b", 2), ("c", 2)]
 
 

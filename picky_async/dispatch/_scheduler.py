@@ -1,11 +1,15 @@
 """The scheduler: one task that routes, folds, paces and pushes.
 
-Each turn it looks at every project once: probes or polls its phone when due,
-routes waiting messages to projects with room, seals batches that can leave,
-and starts a push on each project that has none in flight and whose request
-window allows one. Then it sleeps on one event until something changes (a new
-message, an answer) or until the one alarm it keeps for the earliest deadline
-(a linger, a window opening, a backoff ending): one timer, not one per waiter.
+Each turn it looks only at the projects something happened to: its push
+started or came back, a status answer arrived, or one of its deadlines came
+(a linger, a window opening, a poll or probe falling due). For each it probes
+or polls the phone when due, seals batches that can leave, and starts a push
+when the slot and the request window allow one. Waiting messages go to the
+projects that would finish them earliest, found in the router's index rather
+than by asking every project. Then it sleeps on one event until something
+changes or until the one alarm it keeps for the earliest deadline of all, kept
+in a heap: one timer, not one per waiter, and work per turn in proportion to
+what changed rather than to the number of projects.
 """
 
 from __future__ import annotations
@@ -17,13 +21,14 @@ from collections.abc import Coroutine, Sequence
 from typing import Any
 
 from ..core import DeliveryUncertain, PickyError
+from ._deadlines import Deadlines
 from ._errors import DispatcherClosed, own_copy
 from ._folding import Batch
 from ._ledger import Health
-from ._pacing import low_room, poll_interval, refill_delay
+from ._pacing import poll_interval
 from ._queue import PendingQueue
-from ._routing import EarliestFinish, rendezvous
-from ._runs import Span, by_run, cut
+from ._router import Router
+from ._runs import Span, by_run
 from ._sender import Sender, Verdict, verdict_for
 
 __all__ = ["Scheduler"]
@@ -54,36 +59,37 @@ class Scheduler:
     ) -> None:
         self.senders = senders
         self.queue = queue
-        self.horizon = horizon
-        self.max_batch = max_batch
-        self.sticky = sticky
+        self.router = Router(senders, queue, horizon=horizon, max_batch=max_batch, sticky=sticky)
         self.aging = aging
         self.resend_uncertain = resend_uncertain
         self.closing = False
         self.failed = 0  # failures no project is to blame for
         self.last_error: PickyError | None = None
-        self._lane_names = [sender.name for sender in senders]
         self._wake = asyncio.Event()
         self._everyone = True  # the next turn looks at every project...
-        self._changed: set[Sender] = set()  # ...or only at these
-        self._due = dict.fromkeys(senders, _NEVER)  # each project's next deadline
+        self._changed: dict[Sender, None] = {}  # ...or at these and those due,
+        self._route_all = True  # ...routing to any project, or only to those
+        self._sealed_for_closing = False
+        self._deadlines: Deadlines[Sender] = Deadlines()
+        self._disabled: set[Sender] = set()
         self._alarm: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
     # -- the loop --------------------------------------------------------
 
     def wake(self, sender: Sender | None = None) -> None:
-        """Ask for a turn soon, for every project or only for ``sender``.
+        """Ask for a turn soon: to route waiting messages to any project, or for ``sender``.
 
-        Only a project's own push starting or coming back wakes a turn for it
-        alone: nothing else changed for the others, whose room, deadlines and
-        health the last full turn left in order. Anything else (new messages,
-        an alarm, a failure, a status answer) wakes a turn for every project.
+        A project's own push starting or coming back wakes a turn for it
+        alone, which routes only to it. Without a project (new messages, an
+        alarm, a failure) the turn routes to whichever projects finish
+        earliest; either way it visits only the projects that changed or are
+        due, since nothing changed for the others.
         """
         if sender is None:
-            self._everyone = True
+            self._route_all = True
         else:
-            self._changed.add(sender)
+            self._changed[sender] = None
         self._wake.set()
 
     def pending(self) -> int:
@@ -101,13 +107,7 @@ class Scheduler:
         try:
             while True:
                 self._wake.clear()
-                if self._everyone:
-                    senders = self.senders
-                else:
-                    senders = [s for s in self.senders if s in self._changed]
-                self._everyone = False
-                self._changed.clear()
-                deadline = self._turn(loop.time() + _SLACK, senders)
+                deadline = self._turn(loop.time() + _SLACK)
                 if self.closing and not self._tasks and not self.pending():
                     return
                 self._set_alarm(loop, deadline)
@@ -138,115 +138,55 @@ class Scheduler:
         self._tasks.discard(task)
         self._wake.set()  # a turn for no project: closing waits for the last task
 
-    def _turn(self, now: float, senders: Sequence[Sender]) -> float:
-        """Tend, route to and release ``senders``; return the earliest deadline of all."""
-        due = self._due
-        for sender in senders:
-            due[sender] = self._tend(sender, now)
-        everyone = senders is self.senders
-        if everyone and all(sender.ledger.health is Health.DISABLED for sender in senders):
+    def _turn(self, now: float) -> float:
+        """Route, tend and release what changed or is due; return the next deadline."""
+        visiting = self._visiting(now)
+        senders = sorted(visiting, key=self.router.order)
+        route_all, self._route_all = self._route_all, False
+        if not route_all:
+            self.router.route(now, senders)  # to these only: nothing changed for others
+        elif len(self._disabled) == len(self.senders):
             error = self.last_error or PickyError("every project is disabled")
             self._fail(self._take_everything(), error)
-            return min(due.values())
-        self._route(now, senders)
-        for sender in senders:
-            due[sender] = min(due[sender], self._release(sender, now))
-        return min(due.values())
+        else:
+            for sender in senders:  # as they are now, before routing looks them up
+                self.router.changed(sender, now)
+            touched = [s for s in self.router.route(now, None) if s not in visiting]
+            senders = sorted([*senders, *touched], key=self.router.order)
+        tended = [self._tend(sender, now) for sender in senders]
+        for sender, due in zip(senders, tended, strict=True):
+            awaiting = sender.pushing is not None and not sender.accumulator.has_open()
+            self._deadlines.set(sender, min(due, self._release(sender, now)))
+            self.router.changed(sender, now, awaiting_answer=awaiting)
+        if len(senders) == len(self.senders):  # file them all now, not on the next send
+            self.router.file_changed(now)
+        deadline = self._deadlines.earliest()
+        if len(self.queue):  # and when a project gets room for more
+            deadline = min(deadline, self.router.next_opening(now))
+        return deadline
 
-    # -- routing ---------------------------------------------------------
+    def _visiting(self, now: float) -> dict[Sender, None]:
+        """The projects this turn looks at: changed or due, or all of them."""
+        if self.closing and not self._sealed_for_closing:
+            self._sealed_for_closing = self._everyone = True  # seal every open batch
+        if self._everyone:
+            self._everyone = False
+            self._changed.clear()
+            visiting = dict.fromkeys(self.senders)
+        else:
+            visiting, self._changed = self._changed, {}
+            visiting.update(dict.fromkeys(self._deadlines.pop_due(now)))
+        self._disabled.update(s for s in visiting if s.ledger.health is Health.DISABLED)
+        return visiting
+
+    @property
+    def sticky(self) -> bool:
+        """Whether each recipient sticks to one project (its lane)."""
+        return self.router.sticky
 
     def lane_for(self, number: str) -> str | None:
         """The lane a new message waits in: its sticky project's, or the shared one."""
-        if not self.sticky:
-            return None
-        names = self._lane_names
-        return names[rendezvous(number, names)] if names else None
-
-    def _load(self, sender: Sender, now: float) -> float:
-        """Seconds of work on the phone and routed to it, before it is free."""
-        return sender.ledger.backlog(now) + len(sender.accumulator) * sender.seconds_per_message
-
-    def _room(self, sender: Sender, now: float) -> int:
-        unbatched = self.max_batch - sender.accumulator.low_count
-        if unbatched <= 0:
-            return 0  # a full batch already waits for the push slot
-        room = low_room(
-            self._load(sender, now), sender.seconds_per_message, self.horizon, self.max_batch
-        )
-        return min(room, unbatched)
-
-    def _refill_delay(self, sender: Sender, now: float) -> float:
-        spm = sender.seconds_per_message
-        return refill_delay(self._load(sender, now), spm, self.horizon, self.max_batch)
-
-    def _route(self, now: float, senders: Sequence[Sender]) -> None:
-        healthy = [s for s in senders if s.ledger.health is Health.HEALTHY]
-        if not healthy or not len(self.queue):
-            return
-        if self.sticky:
-            for sender in healthy:
-                self._fill(sender, sender.name, high=True, room=len(self.queue), now=now)
-                self._fill(sender, sender.name, high=False, room=self._room(sender, now), now=now)
-            return
-        high, low = self.queue.depths()
-        if high:
-            router: EarliestFinish[Sender] = EarliestFinish()
-            for sender in healthy:
-                spm = sender.seconds_per_message
-                busy = sender.ledger.high_backlog(now) + sender.accumulator.high_count * spm
-                router.offer(
-                    sender, finish=self._wait(sender, now, busy) + spm, step=spm, room=high
-                )
-            self._share(router, high=True, now=now)
-        if low:
-            router = EarliestFinish()
-            for sender in healthy:
-                room = self._room(sender, now)
-                if room:
-                    spm = sender.seconds_per_message
-                    finish = self._wait(sender, now, self._load(sender, now)) + spm
-                    router.offer(sender, finish=finish, step=spm, room=room)
-            self._share(router, high=False, now=now)
-
-    @staticmethod
-    def _wait(sender: Sender, now: float, busy: float) -> float:
-        """When the phone could start on one more message: after its work, and after
-        the next push the project's request window allows."""
-        return max(busy, sender.ledger.push_ready_at(now) - now)
-
-    def _share(self, router: EarliestFinish[Sender], *, high: bool, now: float) -> None:
-        waiting = self.queue.depths()[0 if high else 1]
-        for sender, count in router.share(waiting):
-            if self._fill(sender, None, high=high, room=count, now=now) < count:
-                return  # the queue ran dry
-
-    def _fill(self, sender: Sender, lane: str | None, *, high: bool, room: int, now: float) -> int:
-        """Move up to ``room`` messages of ``lane`` to the sender; return how many moved."""
-        pop, add = self.queue.pop, sender.accumulator.add
-        moved = 0
-        while moved < room:
-            span = pop(lane, high=high, limit=room - moved)
-            if span is None:
-                break
-            add(span, now)
-            moved += len(span)
-        return moved
-
-    def _relane(self) -> None:
-        """Sticky routing: move the waiting recipients of projects that are down."""
-        healthy = [s.name for s in self.senders if s.ledger.health is Health.HEALTHY]
-        usable = [s.name for s in self.senders if s.ledger.health is not Health.DISABLED]
-        self._lane_names = healthy or usable
-        if not self.sticky or not healthy:
-            return
-        moved: list[Span] = []
-        for sender in self.senders:
-            if sender.ledger.health is not Health.HEALTHY:
-                moved += self.queue.lane_spans(sender.name)
-        lane_for = self.lane_for  # the healthy projects' lanes now
-        self.queue.requeue(
-            [piece for span in moved for piece in cut(span.run, span.start, span.stop, lane_for)]
-        )
+        return self.router.lane_for(number)
 
     # -- pushing ---------------------------------------------------------
 
@@ -266,17 +206,13 @@ class Scheduler:
         accumulator = sender.accumulator
         if sender.pushing is not None and not accumulator.has_open():
             return _NEVER, None  # nothing to seal or time; its answer brings the next turn
-        deadline = _NEVER
-        if accumulator.low_count >= self.max_batch:
-            accumulator.seal(now, everything=True)  # a full batch waits for the push slot
-        elif self._room(sender, now) == 0:
-            accumulator.seal(now, everything=True)  # nothing more can join for now
-            delay = self._refill_delay(sender, now)
-            if delay > 0 and len(self.queue):  # the phone will want more by then
-                deadline = now + delay
+        if accumulator.low_count >= self.router.max_batch or self.router.room(sender, now) == 0:
+            # A full batch waits for the push slot, or nothing more can join for
+            # now (the router's index knows when the phone will want more).
+            accumulator.seal(now, everything=True)
         else:
             accumulator.seal(now, everything=self.closing)
-        deadline = min(deadline, accumulator.next_deadline() or _NEVER)
+        deadline = accumulator.next_deadline() or _NEVER
         if sender.pushing is not None or not accumulator.has_ready():
             return deadline, None
         ready_at = sender.ledger.push_ready_at(now)
@@ -300,12 +236,12 @@ class Scheduler:
             except asyncio.CancelledError:
                 self._answered(sender, loop.time())
                 self._fail(batch.spans, DeliveryUncertain("the push was cancelled"), sender)
-                self.wake()
+                self._changed_everywhere(sender)
                 raise
             except Exception as error:  # a custom pusher may raise anything
                 self._answered(sender, loop.time())
                 self._push_failed(sender, batch, error)
-                self.wake()
+                self._changed_everywhere(sender)
                 return
             now = loop.time()
             self._answered(sender, now)
@@ -318,6 +254,11 @@ class Scheduler:
             # once its request is on the wire, overlapping the round trip.
             loop.call_soon(self._deliver, sender, batch, push_id, msg_ids)
             batch = upcoming
+
+    def _changed_everywhere(self, sender: Sender) -> None:
+        """The project changed, and what it held or may now take goes to any project."""
+        self.wake(sender)
+        self.wake()
 
     def _answered(self, sender: Sender, now: float) -> None:
         """The project's push came back: its slot is free, and its window counts it."""
@@ -366,7 +307,7 @@ class Scheduler:
             self.last_error = ledger.last_error
         _log.warning("project %s %s: %s", sender.name, ledger.health.value, ledger.last_error)
         self.queue.requeue(sender.accumulator.take_all())
-        self._relane()
+        self.router.relane()
 
     def _tend(self, sender: Sender, now: float) -> float:
         """Probe a suspended phone, or poll a busy one; return when that is next due."""
@@ -399,12 +340,12 @@ class Scheduler:
         else:
             if sender.status_answered(status, seq, loop.time()):
                 _log.warning("project %s is back", sender.name)
-                self._relane()
+                self.router.relane()
         finally:
             sender.polled_at = loop.time()
             sender.ledger.record_status(sender.polled_at)
             sender.asking = False
-            self.wake()
+            self._changed_everywhere(sender)
 
     # -- endings ---------------------------------------------------------
 
@@ -426,6 +367,7 @@ class Scheduler:
             error = DispatcherClosed(f"closed with {unsent}", messages=messages)
             error.__cause__ = cause
             self._fail(spans, error)
+        self._everyone = True  # every project's accumulator is empty now
         self.wake()
 
     def _fail(self, spans: list[Span], error: BaseException, sender: Sender | None = None) -> None:
