@@ -335,7 +335,7 @@ class Dispatcher:
             await self._scheduler.run()
         except BaseException as error:
             # Whatever stopped us, no caller is left waiting forever.
-            self._intake.closing = self._scheduler.closing = True
+            self._scheduler.closing = True
             self._scheduler.abandon(cause=error)
             raise
         finally:
@@ -350,11 +350,11 @@ class Dispatcher:
         With ``drain=False`` every message not yet pushed fails: each caller
         gets its own :class:`~picky_async.DispatcherClosed` whose ``messages``
         lists only that caller's unsent ones (a ``send_many`` campaign, one for
-        all of its own); pushes already in flight still get their answers. Draining waits as
-        long as it takes, including for suspended phones to come back, so wrap
-        it in a timeout and close again with ``drain=False`` if you cannot wait.
+        all of its own); pushes already in flight still get their answers.
+        Draining waits as long as it takes, including for suspended phones to
+        come back, so wrap it in a timeout and close again with
+        ``drain=False`` if you cannot wait.
         """
-        self._intake.closing = True
         self._scheduler.closing = True
         if not drain:
             self._scheduler.abandon()

@@ -29,7 +29,7 @@ class Intake:
     each wake, so the first message queued starts everything.
     """
 
-    __slots__ = ("_wake_asked", "closing", "queue", "scheduler", "start")
+    __slots__ = ("_wake_asked", "queue", "scheduler", "start")
 
     def __init__(
         self, queue: PendingQueue, scheduler: Scheduler, start: Callable[[], None]
@@ -37,8 +37,12 @@ class Intake:
         self.queue = queue
         self.scheduler = scheduler
         self.start = start
-        self.closing = False
         self._wake_asked = False
+
+    @property
+    def closing(self) -> bool:
+        """Whether the dispatcher takes no more messages: the scheduler's own flag."""
+        return self.scheduler.closing
 
     def put(self, run: Run) -> None:
         """Queue all of ``run``'s messages and ask for a scheduler turn.
