@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
@@ -301,6 +302,13 @@ async def test_same_text_folds_into_a_global_message() -> None:
     assert [m.number for m in messages] == [m.number for m in same]
     dynamic = [pa.Message("919800000001", "a"), pa.Message("919800000002", "b")]
     assert fold(dynamic) == (dynamic, None)
+
+
+def test_folding_does_not_check_the_numbers_again(refuse_number_checks: Callable[[], None]) -> None:
+    same = [pa.Message(f"9198{n:08d}", "hi", "https://x.example/a.png") for n in range(3)]
+    rows = [pa.Message(message.number) for message in same]  # the push's rows, as before
+    refuse_number_checks()
+    assert fold(same) == (rows, "hi")
 
 
 async def test_batches_leave_when_full_urgent_or_after_linger() -> None:

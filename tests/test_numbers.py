@@ -75,9 +75,5 @@ def test_the_fast_path_agrees_with_the_slow_one(text: str) -> None:
 
 
 def test_clean_digits_skip_the_separators(monkeypatch: pytest.MonkeyPatch) -> None:
-    class Refuse:
-        def sub(self, *args: object) -> str:
-            raise AssertionError("the slow path ran")
-
-    monkeypatch.setattr(_numbers, "_SEPARATORS", Refuse())
+    monkeypatch.setattr(_numbers, "_SEPARATORS", None)  # the slow path would fail on it
     assert pa.normalize_number("919876543210") == "919876543210"

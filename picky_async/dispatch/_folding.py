@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from ..core import Message
+from ..core._models import number_only
 from ._runs import Span
 
 __all__ = ["Accumulator", "Batch", "fold"]
@@ -51,11 +52,12 @@ def fold(messages: list[Message]) -> tuple[list[Message], str | None]:
 
     When every text is the same it goes once as the global message and the
     per-number texts stay empty, which is the service's bulk form. The media
-    is the same for the whole batch (it is part of the fold key).
+    is the same for the whole batch (it is part of the fold key). The
+    numbers are not checked again: they were when their messages were made.
     """
     first = messages[0].text
     if first and len(messages) > 1 and all(message.text == first for message in messages):
-        return [Message(message.number) for message in messages], first
+        return list(map(number_only, messages)), first
     return messages, None
 
 
