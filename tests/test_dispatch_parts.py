@@ -15,8 +15,10 @@ from picky_async.dispatch._ledger import Health, MemoryLedger
 from picky_async.dispatch._pacing import low_room, refill_delay
 from picky_async.dispatch._queue import MemoryQueue
 from picky_async.dispatch._receipt import Receipt
+from picky_async.dispatch._router import Router
 from picky_async.dispatch._routing import EarliestFinish, rendezvous
 from picky_async.dispatch._runs import Run, Span, cut
+from picky_async.dispatch._sender import Sender
 
 
 def run_of(
@@ -289,6 +291,15 @@ def test_rendezvous_is_stable_and_moves_only_the_lost_names_keys() -> None:
     assert moved == {key for key in keys if before[key] == "p3"}
     with pytest.raises(ValueError, match="at least one"):
         rendezvous("1", [])
+
+
+async def test_filling_a_project_moves_only_its_room_when_batches_split_a_span() -> None:
+    sender = Sender(pa.Project("tok-north-000000"), "north", max_batch=3, linger=0.0)
+    queue = MemoryQueue(100)
+    queue.put(whole(run_of(10)))
+    router = Router([sender], queue, horizon=60.0, max_batch=3, sticky=False)
+    assert router._fill(sender, None, high=False, room=4, now=0.0) == 4  # a batch of 3, and 1
+    assert (len(sender.accumulator), len(queue)) == (4, 6)
 
 
 # -- folding --------------------------------------------------------------
