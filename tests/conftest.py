@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from aioresponses import aioresponses
+
+from picky_async.core import _numbers
 
 
 @pytest.fixture
@@ -13,3 +15,21 @@ def mock() -> Iterator[aioresponses]:
     """Answers the client's requests without a server; see ``aioresponses``."""
     with aioresponses() as m:
         yield m
+
+
+class _Refused:
+    """Stands in for the number check's patterns, and fails whatever reads one."""
+
+    def __getattr__(self, name: str) -> object:
+        raise AssertionError("normalize_number ran")
+
+
+@pytest.fixture
+def refuse_number_checks(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Call it to make any later run of ``normalize_number`` fail (fast path or slow)."""
+
+    def refuse() -> None:
+        monkeypatch.setattr(_numbers, "_CLEAN", _Refused())
+        monkeypatch.setattr(_numbers, "_SEPARATORS", _Refused())
+
+    return refuse

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
@@ -14,8 +15,10 @@ from picky_async.dispatch._ledger import Health, MemoryLedger
 from picky_async.dispatch._pacing import low_room, refill_delay
 from picky_async.dispatch._queue import MemoryQueue
 from picky_async.dispatch._receipt import Receipt
+from picky_async.dispatch._router import Router
 from picky_async.dispatch._routing import EarliestFinish, rendezvous
 from picky_async.dispatch._runs import Run, Span, cut
+from picky_async.dispatch._sender import Sender
 
 
 def run_of(
@@ -290,6 +293,15 @@ def test_rendezvous_is_stable_and_moves_only_the_lost_names_keys() -> None:
         rendezvous("1", [])
 
 
+async def test_filling_a_project_moves_only_its_room_when_batches_split_a_span() -> None:
+    sender = Sender(pa.Project("tok-north-000000"), "north", max_batch=3, linger=0.0)
+    queue = MemoryQueue(100)
+    queue.put(whole(run_of(10)))
+    router = Router([sender], queue, horizon=60.0, max_batch=3, sticky=False)
+    assert router._fill(sender, None, high=False, room=4, now=0.0) == 4  # a batch of 3, and 1
+    assert (len(sender.accumulator), len(queue)) == (4, 6)
+
+
 # -- folding --------------------------------------------------------------
 
 
@@ -301,6 +313,13 @@ async def test_same_text_folds_into_a_global_message() -> None:
     assert [m.number for m in messages] == [m.number for m in same]
     dynamic = [pa.Message("919800000001", "a"), pa.Message("919800000002", "b")]
     assert fold(dynamic) == (dynamic, None)
+
+
+def test_folding_does_not_check_the_numbers_again(refuse_number_checks: Callable[[], None]) -> None:
+    same = [pa.Message(f"9198{n:08d}", "hi", "https://x.example/a.png") for n in range(3)]
+    rows = [pa.Message(message.number) for message in same]  # the push's rows, as before
+    refuse_number_checks()
+    assert fold(same) == (rows, "hi")
 
 
 async def test_batches_leave_when_full_urgent_or_after_linger() -> None:

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import picky_async as pa
+from picky_async.core import _numbers
 
 VALID = re.compile(r"[1-9][0-9]{4,14}")
 
@@ -53,3 +54,26 @@ def test_any_text_gives_a_valid_number_or_invalid_number(text: str) -> None:
 def test_refused(number: object) -> None:
     with pytest.raises(pa.InvalidNumber):
         pa.normalize_number(number)  # type: ignore[arg-type]
+
+
+class Typed(str):
+    """A str subclass: the fast path takes only an exact ``str``, so this takes the slow one."""
+
+
+def outcome(number: object) -> tuple[object, type]:
+    """What ``normalize_number`` makes of ``number``: the result or error, and its type."""
+    try:
+        result: object = pa.normalize_number(number)  # type: ignore[arg-type]
+    except pa.InvalidNumber:
+        result = pa.InvalidNumber
+    return result, type(result)
+
+
+@given(st.one_of(st.text(max_size=20), st.from_regex(r"[0-9+ ]{0,17}", fullmatch=True), digits))
+def test_the_fast_path_agrees_with_the_slow_one(text: str) -> None:
+    assert outcome(text) == outcome(Typed(text))
+
+
+def test_clean_digits_skip_the_separators(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_numbers, "_SEPARATORS", None)  # the slow path would fail on it
+    assert pa.normalize_number("919876543210") == "919876543210"

@@ -17,6 +17,7 @@ __all__ = [
     "Message",
     "PushResult",
     "Recipient",
+    "number_only",
 ]
 
 
@@ -32,6 +33,22 @@ class Message:
     number: str = attrs.field(converter=normalize_number)
     text: str = ""
     media: str | None = None
+
+
+def number_only(message: Message) -> Message:
+    """A message to ``message``'s number with no text or media of its own.
+
+    A push whose messages share one text sends it once as the global message
+    and these as its rows. Built without the number's check, which
+    ``message`` passed when it was made: a campaign makes one per recipient,
+    and the check would be most of its cost. Internal, since it trusts its
+    input.
+    """
+    copy = object.__new__(Message)
+    object.__setattr__(copy, "number", message.number)  # as attrs' own __init__ sets a frozen field
+    object.__setattr__(copy, "text", "")
+    object.__setattr__(copy, "media", None)
+    return copy
 
 
 @attrs.frozen

@@ -10,6 +10,7 @@ __all__ = ["normalize_number"]
 
 _SEPARATORS = re.compile(r"[\s\-.()]")
 _DIGITS = re.compile(r"[0-9]{5,15}")
+_CLEAN = re.compile(r"[1-9][0-9]{4,14}")  # already what the service wants
 
 
 def normalize_number(number: str | int) -> str:
@@ -22,6 +23,8 @@ def normalize_number(number: str | int) -> str:
     Raises:
         InvalidNumber: (also a ``ValueError``) for anything else.
     """
+    if number.__class__ is str and _CLEAN.fullmatch(number):
+        return number  # the usual case, and what every Message holds: no copy to make
     if isinstance(number, bool) or not isinstance(number, (str, int)):
         raise InvalidNumber(f"number must be a str or int, not {type(number).__name__}")
     text = _SEPARATORS.sub("", str(number))

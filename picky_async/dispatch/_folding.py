@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from ..core import Message
+from ..core._models import number_only
 from ._runs import Span
 
 __all__ = ["Accumulator", "Batch", "fold"]
@@ -35,14 +36,14 @@ class Batch:
 
     def drop_withdrawn(self) -> None:
         """Keep only the spans whose callers still wait (none cancelled meanwhile)."""
-        self.spans = [span for span in self.spans if span.live]
-        self.count = sum(len(span) for span in self.spans)
+        self.spans = [span for span in self.spans if not span.run.done()]
+        self.count = sum(span.stop - span.start for span in self.spans)
 
     def messages(self) -> list[Message]:
         """Every message of its spans, in order."""
         messages: list[Message] = []
         for span in self.spans:
-            messages += span.messages()
+            messages += span.run.messages[span.start : span.stop]
         return messages
 
 
@@ -51,11 +52,12 @@ def fold(messages: list[Message]) -> tuple[list[Message], str | None]:
 
     When every text is the same it goes once as the global message and the
     per-number texts stay empty, which is the service's bulk form. The media
-    is the same for the whole batch (it is part of the fold key).
+    is the same for the whole batch (it is part of the fold key). The
+    numbers are not checked again: they were when their messages were made.
     """
     first = messages[0].text
     if first and len(messages) > 1 and all(message.text == first for message in messages):
-        return [Message(message.number) for message in messages], first
+        return list(map(number_only, messages)), first
     return messages, None
 
 
@@ -77,24 +79,25 @@ class Accumulator:
 
     def add(self, span: Span, now: float) -> None:
         """Fold ``span`` into its batch, split where batches fill up (they are ready at once)."""
-        run = span.run
+        run, size = span.run, span.stop - span.start
         if run.high:
-            self.high_count += len(span)
+            self.high_count += size
         else:
-            self.low_count += len(span)
-        key = (run.application, run.priority, span.media)
+            self.low_count += size
+        key = (run.application, run.priority, run.messages[span.start].media)
         while True:
             batch = self._open.get(key)
             if batch is None:
                 batch = self._open[key] = Batch(key, span, now)
             room = self.max_batch - batch.count
-            piece = span if len(span) <= room else span.split(room)
-            batch.spans.append(piece)
-            batch.count += len(piece)
+            fits = size <= room
+            batch.spans.append(span if fits else span.split(room))
+            batch.count += size if fits else room
             if batch.count >= self.max_batch:
                 self._ready.append(self._open.pop(key))
-            if piece is span:
+            if fits:
                 return
+            size -= room
 
     def seal(self, now: float, *, everything: bool = False) -> None:
         """Mark ready the batches whose linger has passed (or all of them)."""

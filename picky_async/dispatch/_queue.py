@@ -75,6 +75,7 @@ class MemoryQueue:
         self._high = 0
         self._low = 0
         self._room_waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._discard = self.discard  # bound once, not once per message queued
 
     def __len__(self) -> int:
         return self._high + self._low
@@ -128,7 +129,7 @@ class MemoryQueue:
 
     def _append(self, span: Span) -> None:
         run = span.run
-        run.withdraw = self.discard
+        run.withdraw = self._discard
         self._lane(span.lane).side(run.high).append(span)
         self._count(run, span.stop - span.start)
 
@@ -136,7 +137,7 @@ class MemoryQueue:
         """Put spans back at the front of their lanes, keeping their order."""
         for span in reversed(list(spans)):
             if span.live:
-                span.run.withdraw = self.discard
+                span.run.withdraw = self._discard
                 self._lane(span.lane).side(span.run.high).appendleft(span)
                 self._count(span.run, len(span))
 

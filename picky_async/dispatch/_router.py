@@ -217,8 +217,8 @@ class Router:
             span = pop(lane, high=high, limit=room - moved)
             if span is None:
                 break
+            moved += span.stop - span.start  # before add(), which may split it
             add(span, now)
-            moved += len(span)
         return moved
 
     def relane(self) -> None:

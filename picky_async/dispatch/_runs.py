@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Callable, Hashable
-from itertools import repeat
+from itertools import islice, repeat
 from operator import attrgetter
 from typing import Any
 
@@ -143,15 +143,21 @@ class Span:
         self.start += count
         return head
 
-    def deliver(self, push_id: str, msg_ids: list[str | None], project: str) -> None:
-        """Record a receipt for each message, ``msg_ids`` in the same order (as many)."""
+    def deliver(
+        self, push_id: str, msg_ids: list[str | None], project: str, first: int = 0
+    ) -> None:
+        """Record a receipt for each message, its ``msg_id`` in the same order from ``first`` on.
+
+        ``msg_ids`` may be the whole push's, so a push's spans need no slice each.
+        """
         run = self.run
         if run.one:  # a single send: its receipt is the future's result, no lists
             number = run.messages[0].number
-            run.set_result(_new_receipt((push_id, msg_ids[0], project, number, run.priority)))
+            run.set_result(_new_receipt((push_id, msg_ids[first], project, number, run.priority)))
             return
         numbers = map(_number, run.messages[self.start : self.stop])
-        receipts = zip(repeat(push_id), msg_ids, repeat(project), numbers, repeat(run.priority))
+        ids = islice(msg_ids, first, None)
+        receipts = zip(repeat(push_id), ids, repeat(project), numbers, repeat(run.priority))
         run.results[self.start : self.stop] = map(_new_receipt, receipts)
         run.settled(self.start, self.stop)
 

@@ -270,11 +270,12 @@ class Scheduler:
     ) -> None:
         done, name = 0, sender.name
         for span in batch.spans:
-            if span.live:
-                span.deliver(push_id, msg_ids[done : done + len(span)], name)
+            size = span.stop - span.start
+            if not span.run.done():
+                span.deliver(push_id, msg_ids, name, done)
             else:  # cancelled too late to withdraw: no one takes its receipts
-                sender.sent_after_cancel += len(span)
-            done += len(span)
+                sender.sent_after_cancel += size
+            done += size
         sender.pushes += 1
         sender.sent += batch.count
 
