@@ -151,7 +151,7 @@ class Dispatcher:
             DeliveryUncertain: when its push got no answer; it may have been sent.
         """
         run = self._one(Message(number, text, media), priority, application)
-        if block:
+        if block and self._intake.queue.full():  # no waiting coroutine when there is room
             await self._intake.wait_for_room()
         self._intake.put(run)
         result: Receipt = await run  # cancelling this cancels the run: withdrawn unless pushing
