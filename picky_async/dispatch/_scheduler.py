@@ -1,10 +1,11 @@
 """The scheduler: one task that routes, folds, paces and pushes.
 
 Each turn it looks only at the projects something happened to: its push
-started or came back, a status answer arrived, or one of its deadlines came
+came back, a status answer arrived, or one of its deadlines came
 (a linger, a window opening, a poll or probe falling due). For each it probes
 or polls the phone when due, seals batches that can leave, and starts a push
-when the slot and the request window allow one. Waiting messages go to the
+when the slot and the request window allow one, topping up in the same turn
+the projects whose push just left. Waiting messages go to the
 projects that would finish them earliest, found in the router's index rather
 than by asking every project. Then it sleeps on one event until something
 changes or until the one alarm it keeps for the earliest deadline of all, kept
@@ -80,8 +81,8 @@ class Scheduler:
     def wake(self, sender: Sender | None = None) -> None:
         """Ask for a turn soon: to route waiting messages to any project, or for ``sender``.
 
-        A project's own push starting or coming back wakes a turn for it
-        alone, which routes only to it. Without a project (new messages, an
+        A project's own push coming back wakes a turn for it alone, which
+        routes only to it. Without a project (new messages, an
         alarm, a failure) the turn routes to whichever projects finish
         earliest; either way it visits only the projects that changed or are
         due, since nothing changed for the others.
@@ -153,17 +154,43 @@ class Scheduler:
                 self.router.changed(sender, now)
             touched = [s for s in self.router.route(now, None) if s not in visiting]
             senders = sorted([*senders, *touched], key=self.router.order)
-        tended = [self._tend(sender, now) for sender in senders]
-        for sender, due in zip(senders, tended, strict=True):
-            awaiting = sender.pushing is not None and not sender.accumulator.has_open()
-            self._deadlines.set(sender, min(due, self._release(sender, now)))
-            self.router.changed(sender, now, awaiting_answer=awaiting)
+        started = self._settle(senders, now)
+        if started and len(self.queue):  # their batches left: room for the next ones
+            self._settle(self._topped_up(started, now), now)
         if len(senders) == len(self.senders):  # file them all now, not on the next send
             self.router.file_changed(now)
         deadline = self._deadlines.earliest()
         if len(self.queue):  # and when a project gets room for more
             deadline = min(deadline, self.router.next_opening(now))
         return deadline
+
+    def _settle(self, senders: list[Sender], now: float) -> list[Sender]:
+        """Tend and release ``senders``, note their deadlines; return those whose push started."""
+        tended = [self._tend(sender, now) for sender in senders]
+        started = []
+        for sender, due in zip(senders, tended, strict=True):
+            pushing = sender.pushing
+            deadline = self._release(sender, now)
+            if sender.pushing is pushing:
+                deadline = min(deadline, due)
+            else:  # no poll while its push is in flight: the answer brings a turn
+                started.append(sender)
+            self._deadlines.set(sender, deadline)
+            awaiting = sender.pushing is not None and not sender.accumulator.has_open()
+            self.router.changed(sender, now, awaiting_answer=awaiting)
+        return started
+
+    def _topped_up(self, started: list[Sender], now: float) -> list[Sender]:
+        """Route to projects whose push just started; return those that got messages.
+
+        The batch that left made room in the project's accumulator where a
+        full batch waiting for the push slot was what limited it, so the
+        next batch can build up while this one is in flight, in this turn
+        rather than in one of its own.
+        """
+        held = [len(sender.accumulator) for sender in started]
+        self.router.route(now, started)
+        return [s for s, count in zip(started, held, strict=True) if len(s.accumulator) != count]
 
     def _visiting(self, now: float) -> dict[Sender, None]:
         """The projects this turn looks at: changed or due, or all of them."""
@@ -195,7 +222,6 @@ class Scheduler:
         deadline, batch = self._ready_push(sender, now)
         if batch is not None:
             self._spawn(self._push(sender, batch))
-            self.wake(sender)  # route the next batch while this one is in flight
         return deadline
 
     def _ready_push(self, sender: Sender, now: float) -> tuple[float, Batch | None]:
