@@ -11,7 +11,7 @@ the event loop's. Two loads, each at P projects:
 - *a campaign*: ``send_many`` of ``per_project`` messages a project (at least
   ``min_messages``), phones of P / ``rate`` seconds a message so that together
   they send ``rate`` messages a second whatever P is (at 10,000 projects, 5 s a
-  message: real phones), a horizon of four messages so that every project is
+  message: real phones), a horizon of ``horizon_messages`` (default four) so that every project is
   topped up again and again; CPU per message, and CPU seconds per wall second
   (the share of a core) at the largest P.
 
@@ -48,7 +48,6 @@ QUICK = {"projects": "1,20", "sends": 5, "per_project": 3, "min_messages": 50, "
 _LATENCY = (0.05, 0.15)  # seconds a stand-in request takes, uniformly
 _SEND_EVERY = 0.02
 _SEND_SECONDS_PER_MESSAGE = 5.0
-_HORIZON_MESSAGES = 4
 _UNLIMITED = pa.RateLimit(10**9, 60.0)
 _SINGLE_GOAL = 1.5  # single sends at the largest P within this of 20 projects
 _SHARE_GOAL = 25.0  # percent of a core while the most projects send a campaign
@@ -63,6 +62,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--per-project", type=int, default=8, help="campaign messages a project")
     parser.add_argument("--min-messages", type=int, default=3_000, help="campaign at least")
     parser.add_argument("--rate", type=float, default=2_000.0, help="campaign msg/s of all phones")
+    parser.add_argument(
+        "--horizon-messages",
+        type=float,
+        default=4.0,
+        help="campaign horizon in messages of a phone (the Dispatcher's 60 s default is 12 at 5 s)",
+    )
     parser.add_argument("--repeat", type=int, default=5, help="runs per figure (median)")
     parser.add_argument("--seed", type=int, default=0)
 
@@ -200,7 +205,7 @@ async def _campaign(projects: int, args: argparse.Namespace) -> Measured:
     messages = [pa.Message(number, "Our sale") for number in numbers(count)]
     stand_in = StandIn(random.Random(args.seed))
     dispatcher = _dispatcher(
-        listed, stand_in, horizon=_HORIZON_MESSAGES * seconds, max_pending=count
+        listed, stand_in, horizon=args.horizon_messages * seconds, max_pending=count
     )
 
     async def campaign() -> None:
@@ -312,7 +317,7 @@ def run(args: argparse.Namespace) -> str:
     notes = [
         f"Stand-in pushers answering in 50-150 ms; single sends: {args.sends} high-priority "
         "submits 20 ms apart, phones of 5 s a message; campaign: phones of "
-        f"P / {args.rate:g} s a message (x 0.8-1.2), horizon {_HORIZON_MESSAGES} messages; "
+        f"P / {args.rate:g} s a message (x 0.8-1.2), horizon {args.horizon_messages:g} messages; "
         f"medians of {args.repeat} runs, each listed low to high. Process CPU includes "
         "the event loop's wake-ups, ~0.3 ms each on a machine that idles between sends; "
         "the turns' CPU is the scheduler's own work.",
