@@ -292,3 +292,14 @@ async def test_deep_json_gets_400(serve: Serve, depth: int) -> None:
     assert response.status == 400
     assert "nested" in await response.text()
     assert callback.received == []
+
+
+async def test_methods_other_than_post_get_405_when_routed_to_the_handler() -> None:
+    callback = Recorder(pa.InstantReply("never"))
+    app = web.Application()
+    app.router.add_route("*", "/hook", pa.webhook_handler(callback))
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        response = await client.get("/hook", params={"number": "1234567"})
+        assert response.status == 405
+        assert response.headers["Allow"] == "POST"
+    assert callback.received == []
