@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from test_webhook_support import Recorder
 
 import picky_async as pa
 
@@ -21,18 +22,6 @@ SECRET = "s3cr3t-ünïcode"
 
 Callback = Callable[[pa.InboundMessage], Awaitable[pa.InstantReply | None]]
 Serve = Callable[..., Awaitable[TestClient[web.Request, web.Application]]]
-
-
-class Recorder:
-    """A callback that remembers what it got and answers a fixed reply."""
-
-    def __init__(self, reply: pa.InstantReply | None = None) -> None:
-        self.reply = reply
-        self.received: list[pa.InboundMessage] = []
-
-    async def __call__(self, inbound: pa.InboundMessage) -> pa.InstantReply | None:
-        self.received.append(inbound)
-        return self.reply
 
 
 @pytest.fixture

@@ -8,24 +8,13 @@ from typing import Any
 
 import attrs
 import pytest
+from test_webhook_support import Recorder
 
 import picky_async as pa
 from picky_async.asgi import webhook_app
 
 FORM = b"application/x-www-form-urlencoded"
 SECRET = "s3cr3t"
-
-
-class Recorder:
-    """A callback that remembers what it got and answers a fixed reply."""
-
-    def __init__(self, reply: pa.InstantReply | None = None) -> None:
-        self.reply = reply
-        self.received: list[pa.InboundMessage] = []
-
-    async def __call__(self, inbound: pa.InboundMessage) -> pa.InstantReply | None:
-        self.received.append(inbound)
-        return self.reply
 
 
 @attrs.define
