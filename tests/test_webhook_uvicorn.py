@@ -5,21 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
-import pathlib
 import socket
 from collections.abc import AsyncIterator, Iterator
-from types import ModuleType
 from typing import Literal
 
 import uvicorn
 from fastapi import FastAPI
+from test_webhook_support import load_example
 
 import picky_async as pa
 from picky_async.asgi import webhook_app
 from picky_async.testing import Simulator
 
-EXAMPLE = pathlib.Path(__file__).parent.parent / "examples" / "fastapi_webhook.py"
 SECRET = "s3cr3t"
 
 
@@ -75,17 +72,8 @@ async def test_the_simulator_posts_to_a_mounted_app_and_sends_the_replies() -> N
     assert (refused.status, refused.reply) == (403, None)
 
 
-def _load_example() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("fastapi_webhook", EXAMPLE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 async def test_the_fastapi_example_answers_order_status() -> None:
-    example = _load_example()
+    example = load_example("fastapi_webhook")
     async with serving(example.make_app(secret=SECRET)) as url, Simulator() as sim:
         project = sim.add_project(webhook_url=f"{url}/picky/?secret={SECRET}")
         known = await sim.inbound(project, "919876543210", "Status 1042")
