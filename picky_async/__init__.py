@@ -49,7 +49,7 @@ from .dispatch import (
     ProjectStats,
     Receipt,
 )
-from .webhook import InstantReply, parse_webhook, webhook_handler
+from .webhook import InstantReply, parse_webhook, webhook_app, webhook_handler
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -99,5 +99,6 @@ __all__ = [
     "WebhookError",
     "normalize_number",
     "parse_webhook",
+    "webhook_app",
     "webhook_handler",
 ]

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from test_webhook_support import Recorder
 
 import picky_async as pa
 
@@ -21,18 +22,6 @@ SECRET = "s3cr3t-ünïcode"
 
 Callback = Callable[[pa.InboundMessage], Awaitable[pa.InstantReply | None]]
 Serve = Callable[..., Awaitable[TestClient[web.Request, web.Application]]]
-
-
-class Recorder:
-    """A callback that remembers what it got and answers a fixed reply."""
-
-    def __init__(self, reply: pa.InstantReply | None = None) -> None:
-        self.reply = reply
-        self.received: list[pa.InboundMessage] = []
-
-    async def __call__(self, inbound: pa.InboundMessage) -> pa.InstantReply | None:
-        self.received.append(inbound)
-        return self.reply
 
 
 @pytest.fixture
@@ -291,4 +280,15 @@ async def test_deep_json_gets_400(serve: Serve, depth: int) -> None:
     response = await client.post("/hook", data=body, headers=JSON)
     assert response.status == 400
     assert "nested" in await response.text()
+    assert callback.received == []
+
+
+async def test_methods_other_than_post_get_405_when_routed_to_the_handler() -> None:
+    callback = Recorder(pa.InstantReply("never"))
+    app = web.Application()
+    app.router.add_route("*", "/hook", pa.webhook_handler(callback))
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        response = await client.get("/hook", params={"number": "1234567"})
+        assert response.status == 405
+        assert response.headers["Allow"] == "POST"
     assert callback.received == []

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
-import pathlib
 from collections.abc import AsyncIterator
-from types import ModuleType
 
 import pytest
 from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
+from test_webhook_support import load_example
 
-EXAMPLE = pathlib.Path(__file__).parent.parent / "examples" / "webhook_bot.py"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-def _load_example() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("webhook_bot", EXAMPLE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bot = _load_example()
+bot = load_example("webhook_bot")
 
 
 @pytest.fixture

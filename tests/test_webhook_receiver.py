@@ -67,3 +67,11 @@ async def test_a_failing_callback_is_a_500_and_no_reply_an_empty_200() -> None:
     assert await WebhookReceiver(quiet).answer(b"number=1", content_type=FORM, query="") == (
         WebhookAnswer(200)
     )
+
+
+async def test_only_post_is_answered() -> None:
+    receiver = WebhookReceiver(_reply)
+    answer = await receiver.answer(b"", content_type="", query="number=1", method="GET")
+    assert answer == WebhookAnswer(
+        405, "the webhook takes POST requests", headers=(("Allow", "POST"),)
+    )

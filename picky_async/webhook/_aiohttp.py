@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import hdrs, web
 
-from ._receiver import WebhookCallback, WebhookReceiver
+from ._receiver import DEFAULT_MAX_BODY, WebhookCallback, WebhookReceiver
 
 __all__ = ["webhook_handler"]
 
@@ -18,13 +18,14 @@ def webhook_handler(
     *,
     secret: str | None = None,
     secret_param: str = "secret",
-    max_body: int = 64 * 1024,
+    max_body: int = DEFAULT_MAX_BODY,
     message_in_encoded: bool = False,
 ) -> WebhookHandler:
     """An aiohttp handler that passes each inbound message to ``callback``.
 
     The handler answers with the :class:`InstantReply` the callback returns (as
-    JSON), or an empty 200 when it returns ``None``. An unreadable body gets 400
+    JSON), or an empty 200 when it returns ``None``. A method other than POST
+    gets 405 (mounted with ``add_route("*", ...)``). An unreadable body gets 400
     with the reason as text, a body over ``max_body`` bytes 413. With a
     ``secret``, configure the webhook URL as ``.../hook?secret=...``: requests
     whose ``secret_param`` differs (compared in constant time) get 403, and the
@@ -53,9 +54,13 @@ def webhook_handler(
             content_type=request.headers.get(hdrs.CONTENT_TYPE, ""),
             query=request.rel_url.raw_query_string,
             content_length=request.content_length,
+            method=request.method,
         )
         return web.Response(
-            status=answer.status, text=answer.text, content_type=answer.content_type
+            status=answer.status,
+            text=answer.text,
+            content_type=answer.content_type,
+            headers=answer.headers,
         )
 
     return handle

@@ -17,12 +17,17 @@ from ..core import InboundMessage, WebhookError
 from ._parse import JSON, parse_webhook, query_fields
 from ._reply import InstantReply
 
-__all__ = ["WebhookAnswer", "WebhookCallback", "WebhookReceiver"]
+__all__ = ["DEFAULT_MAX_BODY", "WebhookAnswer", "WebhookCallback", "WebhookReceiver"]
 
 _log = logging.getLogger(__name__)
 
 WebhookCallback = Callable[[InboundMessage], Awaitable[InstantReply | None]]
 _TEXT = "text/plain"
+_METHOD = "POST"
+"""The service posts every webhook, even when all its fields are in the URL."""
+
+DEFAULT_MAX_BODY = 64 * 1024
+"""The largest body, in bytes, a webhook reads unless told otherwise."""
 
 
 @attrs.frozen
@@ -32,6 +37,8 @@ class WebhookAnswer:
     status: int
     text: str = ""
     content_type: str = _TEXT
+    headers: tuple[tuple[str, str], ...] = ()
+    """Headers beyond the content type, such as ``Allow`` on a 405."""
 
 
 class WebhookReceiver:
@@ -47,7 +54,7 @@ class WebhookReceiver:
         *,
         secret: str | None = None,
         secret_param: str = "secret",
-        max_body: int = 64 * 1024,
+        max_body: int = DEFAULT_MAX_BODY,
         message_in_encoded: bool = False,
     ) -> None:
         if secret is not None and not secret:
@@ -67,14 +74,22 @@ class WebhookReceiver:
         content_type: str,
         query: Mapping[str, str] | str,
         content_length: int | None = None,
+        method: str = _METHOD,
     ) -> WebhookAnswer:
         """The answer to one request; ``body`` may stream, ``content_length`` is the header's.
 
-        ``query`` is the raw query string, or a decoded mapping. The body is
-        read only once the secret matches, and no further than ``max_body``
-        bytes. Never raises for what the request holds or what the callback
-        does: those become 4xx and 500 answers.
+        ``query`` is the raw query string, or a decoded mapping. A method
+        other than POST gets 405, as the service only posts (a GET that
+        anybody's link preview can send must not make the phone reply). The
+        body is read only once the secret matches, and no further than
+        ``max_body`` bytes. Never raises for what the request holds or what
+        the callback does: those become 4xx and 500 answers. What ``body``
+        raises while streaming (a client gone mid-body) propagates.
         """
+        if method != _METHOD:
+            return WebhookAnswer(
+                405, "the webhook takes POST requests", headers=(("Allow", _METHOD),)
+            )
         try:
             variables = query_fields(query)
         except WebhookError as exc:
