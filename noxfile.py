@@ -1,10 +1,10 @@
-"""Developer sessions: ``nox -s tests lint typecheck bench``."""
+"""Developer sessions: ``nox -s tests lint typecheck docs bench``."""
 
 from __future__ import annotations
 
 import nox
 
-nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.sessions = ["tests", "lint", "typecheck", "docs"]
 nox.options.default_venv_backend = "venv"
 
 
@@ -28,6 +28,13 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict over the package, its tests, examples and benchmarks."""
     session.install("-e", ".[test,lint]")  # the pinned mypy
     session.run("mypy", "--strict", "picky_async", "tests", "examples", "benchmarks")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site into site/; any warning (a broken reference) fails it."""
+    session.install("-e", ".[docs]")  # the pinned mkdocs, theme and renderer
+    session.run("mkdocs", "build", "--strict", *session.posargs)
 
 
 @nox.session

@@ -28,6 +28,13 @@ class Message:
     The number is normalized on construction (see ``normalize_number``), so a
     bad number raises :class:`~picky_async.InvalidNumber` here, before any
     request. ``text`` may be empty when the push carries a global message.
+
+    Attributes:
+        number: The recipient: 5-15 digits with country code, no ``+`` or leading ``0``.
+        text: The message; with media, the caption (shown for images and
+            videos, not for PDF, audio or other documents).
+        media: A public URL the service downloads the media from (at most
+            50 MB), or ``None``. For SMS the service appends it to the text.
     """
 
     number: str = attrs.field(converter=normalize_number)
@@ -53,7 +60,13 @@ def number_only(message: Message) -> Message:
 
 @attrs.frozen
 class Recipient:
-    """The service's per-recipient answer to a push (absent on older accounts)."""
+    """The service's per-recipient answer to a push (absent on older accounts).
+
+    Attributes:
+        msg_id: The service's id of this message.
+        number: The recipient, as the service wrote it.
+        credit: What the message cost, in the account's credits, when the answer said.
+    """
 
     msg_id: str
     number: str
@@ -84,7 +97,18 @@ class ActionResult:
 
 @attrs.frozen
 class ConferenceCall:
-    """One row of a conference report: one number's call."""
+    """One row of a conference report: one number's call.
+
+    Attributes:
+        push_id: The conference's push id.
+        call_id: The service's id of this call.
+        number: The number called.
+        status: Where the call stands; values the enum lacks are kept as ints.
+        duration: How long the call lasted, in seconds (0 before it connects).
+        project_id: The project that placed the call, when the report said.
+        time: When the service logged the call, to the minute, in the
+            service's local time (a naive datetime), or ``None``.
+    """
 
     push_id: str
     call_id: str
@@ -97,7 +121,23 @@ class ConferenceCall:
 
 @attrs.frozen
 class DeviceStatus:
-    """The phone's state as the service last heard it; ``None`` where it is unknown."""
+    """The phone's state as the service last heard it; ``None`` where it is unknown.
+
+    Attributes:
+        project_id: The project the phone belongs to.
+        device_id: The phone's Android device id.
+        phone_name: Its maker and model, such as ``"Asus ASUS_Z010D"``.
+        battery_percentage: Battery charge, in percent (0-100).
+        charging_state: Whether it is charging, as the service words it.
+        wifi_signal_strength: Wi-Fi signal, in percent (1-100); 0 when not connected.
+        internet_status: The connection type, such as ``"4G"``, as the service words it.
+        message_queue_count: Messages waiting on the phone, in messages.
+        call_queue_count: Calls waiting on the phone, in calls.
+        free_disk_space: Free storage, as the service writes it (text, unit included).
+        cloud_registered: Whether the phone is synced with the service's cloud.
+        time: When the service last heard from the phone, to the minute, in its
+            local time (a naive datetime).
+    """
 
     project_id: str | None = None
     device_id: str | None = None

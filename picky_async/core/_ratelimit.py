@@ -11,7 +11,12 @@ __all__ = ["RateLimit", "SlidingWindow"]
 
 @attrs.frozen
 class RateLimit:
-    """At most ``count`` requests in any window of ``period`` seconds."""
+    """At most ``count`` requests in any window of ``period`` seconds.
+
+    Attributes:
+        count: Requests allowed per window (at least 1).
+        period: The window's length, in seconds (more than 0).
+    """
 
     count: int = attrs.field(validator=attrs.validators.gt(0))
     period: float = attrs.field(validator=attrs.validators.gt(0))

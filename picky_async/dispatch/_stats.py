@@ -18,6 +18,17 @@ class ProjectStats:
     routed to it but not yet pushed (waiting for company or for the push slot);
     ``sent_after_cancel`` counts those of ``sent`` whose callers had cancelled
     once their push had started, too late to withdraw them.
+
+    Attributes:
+        name: The project's name (never its token).
+        health: ``"healthy"``, ``"suspended"`` (phone unreachable, being
+            probed) or ``"disabled"`` (the account cannot send).
+        backlog: The estimated work on its phone, in seconds.
+        assigned: Messages routed to it and not yet pushed.
+        pushes: Push requests answered with success.
+        sent: Messages the service accepted through it.
+        failed: Messages whose callers got an exception from its pushes.
+        sent_after_cancel: Of ``sent``, those whose callers had cancelled too late.
     """
 
     name: str
@@ -40,6 +51,17 @@ class DispatcherStats:
     counts the sent ones whose callers cancelled after their push had started
     (a push cannot be withdrawn): accepted by the service, their receipts
     dropped.
+
+    Attributes:
+        queued_high: High-priority messages waiting in the queue, not yet routed.
+        queued_low: Low-priority messages waiting in the queue, not yet routed.
+        pending: Messages whose callers still wait (queued, assigned or being pushed).
+        pushes: Push requests answered with success, over all projects.
+        sent: Messages the service accepted, over all projects.
+        failed: Messages whose callers got an exception, including those no
+            project is to blame for (such as the ones ``close(drain=False)`` abandoned).
+        sent_after_cancel: Of ``sent``, those whose callers had cancelled too late.
+        projects: One :class:`ProjectStats` per project, in the dispatcher's order.
     """
 
     queued_high: int

@@ -20,17 +20,15 @@ ENDPOINTS = ("push", "conference-request", "conference-report", "device-status",
 class ProjectState(str, enum.Enum):
     """What the service thinks of a project; set ``project.state`` at run time.
 
-    ======================  ===========================================  ===========
-    state                   answers                                      phone runs
-    ======================  ===========================================  ===========
-    ONLINE                  normally                                     yes
-    OFFLINE                 404 (501 for conference-request)             no
-    NO_DEVICE               504 device-status/-action, 404 push, 501     no
-    NO_BALANCE              403 on push and conference-request           yes
-    PLAN_INACTIVE           405 on every endpoint                        yes
-    INACTIVE                408 on every endpoint                        no
-    INVALID_USER            409 on every endpoint                        yes
-    ======================  ===========================================  ===========
+    | state         | answers                                  | phone runs |
+    |---------------|------------------------------------------|------------|
+    | ONLINE        | normally                                 | yes        |
+    | OFFLINE       | 404 (501 for conference-request)         | no         |
+    | NO_DEVICE     | 504 device-status/-action, 404 push, 501 | no         |
+    | NO_BALANCE    | 403 on push and conference-request       | yes        |
+    | PLAN_INACTIVE | 405 on every endpoint                    | yes        |
+    | INACTIVE      | 408 on every endpoint                    | no         |
+    | INVALID_USER  | 409 on every endpoint                    | yes        |
 
     A phone that does not run keeps its queue and carries on where it stopped.
     """

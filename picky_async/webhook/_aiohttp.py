@@ -29,7 +29,7 @@ def webhook_handler(
     with the reason as text, a body over ``max_body`` bytes 413. With a
     ``secret``, configure the webhook URL as ``.../hook?secret=...``: requests
     whose ``secret_param`` differs (compared in constant time) get 403, and the
-    secret is kept out of :attr:`InboundMessage.extra`. The query string is
+    secret is kept out of the message's ``extra``. The query string is
     read with the body (see :func:`parse_webhook`), so fields posted in the URL
     count, and custom variables join ``extra``. ``message_in_encoded`` is
     :func:`parse_webhook`'s: for a ``message-in`` that arrives URL-encoded
@@ -38,7 +38,8 @@ def webhook_handler(
     for "no reply". aiohttp's default access log writes the request line, so
     leave ``%r`` out of ``access_log_format`` to keep the secret out of logs.
 
-    Raises ``ValueError`` for an empty secret or a ``max_body`` below 1.
+    Raises:
+        ValueError: for an empty secret or a ``max_body`` below 1.
     """
     receiver = WebhookReceiver(
         callback,

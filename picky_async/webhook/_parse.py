@@ -45,10 +45,11 @@ def parse_webhook(
     send the JSON method with the form's content type. A ``body`` that is
     already decoded (a mapping) is read as is.
 
-    Raises :class:`WebhookError` (a ``ValueError``) saying why the request is
-    unreadable: an unsupported content type or charset, bytes that are not
-    text, a body that is not a JSON object, values nested too deeply, no
-    ``number``, or a documented key with a bad value.
+    Raises:
+        WebhookError: (a ``ValueError``) saying why the request is unreadable:
+            an unsupported content type or charset, bytes that are not text, a
+            body that is not a JSON object, values nested too deeply, no
+            ``number``, or a documented key with a bad value.
     """
     fields = {**query_fields(query), **_body_fields(body, content_type)}
     return inbound_from_fields(fields, message_in_encoded=message_in_encoded)
@@ -57,7 +58,8 @@ def parse_webhook(
 def query_fields(query: Mapping[str, str] | str) -> Mapping[str, str]:
     """The query string's variables, URL-decoded once as UTF-8; a mapping is taken as is.
 
-    Raises :class:`WebhookError` when the query string is not UTF-8.
+    Raises:
+        WebhookError: when the query string is not UTF-8.
     """
     if not isinstance(query, str):
         return query

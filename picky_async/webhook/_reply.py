@@ -39,9 +39,16 @@ class InstantReply:
     came in on. With ``media_url`` the text is the caption (for SMS the service
     appends the URL to the text).
 
-    Raises ``ValueError`` for a delay or application out of range, and
-    :class:`~picky_async.EmptyMessage` (also a ``ValueError``) when there is
-    neither text nor media.
+    Attributes:
+        text: The reply; with ``media_url``, its caption.
+        delay: How long the service waits before sending it, in whole seconds (0-3600).
+        media_url: A public URL of the media to send, or ``None``.
+        application: The app to reply through: 0 (the one the message came
+            in on), 1 (WhatsApp), 2 (WhatsApp Business) or 3 (SMS).
+
+    Raises:
+        ValueError: for a delay or application out of range.
+        EmptyMessage: (also a ``ValueError``) when there is neither text nor media.
     """
 
     text: str = ""
