@@ -53,6 +53,7 @@ from ._options import check_base_url, check_timeout
 from ._prepared import PreparedPush, prepare_push
 from ._retry import RetryPolicy
 from ._retry_after import retry_after
+from ._user_agent import USER_AGENT
 
 __all__ = ["DEFAULT_BASE_URL", "PickyClient"]
 
@@ -86,11 +87,13 @@ class PickyClient:
 
     Use it as ``async with PickyClient(token) as client:``, or call
     :meth:`close` yourself. It opens one ``aiohttp.ClientSession`` on first
-    use, or borrows ``session`` (which it then never closes). ``timeout`` bounds
-    connecting and each wait for the answer, in seconds. ``retry`` says how to
-    retry requests that could not connect (``None``: never). With
-    ``encoding="form"`` the JSON goes in the form field ``data=``, as the
-    document allows.
+    use, or borrows ``session`` (which it then never closes). ``timeout``
+    bounds connecting and each wait for the answer, in seconds. ``retry``
+    says how to retry requests that could not connect (``None``: never).
+    With ``encoding="form"`` the JSON goes in the form field ``data=``, as
+    the document allows. Every request says ``User-Agent: picky_async/<version>
+    (aiohttp/<version>; python/<version>)``, set per request, so a borrowed
+    session's own headers stay as they were.
 
     Every method raises :class:`PickyError` subclasses: the one for the
     service's status code; :class:`TransportError` when the request certainly
@@ -313,7 +316,7 @@ class PickyClient:
             async with session.post(
                 url,
                 data=body,
-                headers={"Content-Type": content_type},
+                headers={"Content-Type": content_type, "User-Agent": USER_AGENT},
                 timeout=self._timeout,
                 allow_redirects=False,
                 raise_for_status=False,
