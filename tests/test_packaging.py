@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import importlib.metadata
 import pathlib
@@ -9,10 +10,13 @@ import re
 import sys
 from typing import Any
 
+from packaging.requirements import Requirement
+
 import picky_async as pa
 from picky_async.core import installed_version
 
 ROOT = pathlib.Path(__file__).parent.parent
+PACKAGE = pathlib.Path(pa.__file__).parent
 
 
 def _pyproject() -> dict[str, Any]:
@@ -61,3 +65,47 @@ def test_the_project_links_where_a_user_looks() -> None:
     urls = _pyproject()["urls"]
     assert set(urls) >= {"Documentation", "Changelog", "Source", "Issues"}
     assert all(url.startswith("https://") for url in urls.values())
+
+
+def _distribution(requirement: str) -> str:
+    return re.sub(r"[-_.]+", "-", Requirement(requirement).name).lower()
+
+
+def _imported_distributions() -> dict[str, set[str]]:
+    """Each third-party distribution the package imports, and the modules importing it."""
+    providers = importlib.metadata.packages_distributions()
+    found: dict[str, set[str]] = {}
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.partition(".")[0]
+                if top in sys.stdlib_module_names or top == PACKAGE.name:
+                    continue
+                for distribution in providers.get(top, [f"<no distribution provides {top}>"]):
+                    found.setdefault(_distribution(distribution), set()).add(
+                        str(path.relative_to(PACKAGE.parent))
+                    )
+    return found
+
+
+def test_every_imported_distribution_is_declared() -> None:
+    project = _pyproject()
+    declared = {_distribution(r) for r in project["dependencies"]}
+    declared |= {
+        _distribution(r) for extra in project["optional-dependencies"].values() for r in extra
+    }
+    undeclared = {d: m for d, m in _imported_distributions().items() if d not in declared}
+    assert undeclared == {}
+
+
+def test_every_runtime_dependency_is_imported() -> None:
+    unused = {_distribution(r) for r in _pyproject()["dependencies"]} - set(
+        _imported_distributions()
+    )
+    assert unused == set()
