@@ -49,15 +49,14 @@ from ..wire import (
     structure_answer,
 )
 from ..wire._push import read_msg_ids
-from ._options import check_base_url, check_timeout
+from ._environment import DEFAULT_BASE_URL, base_url_or_environment, token_or_environment
+from ._options import check_timeout
 from ._prepared import PreparedPush, prepare_push
 from ._retry import RetryPolicy
 from ._retry_after import retry_after
 from ._user_agent import USER_AGENT
 
 __all__ = ["DEFAULT_BASE_URL", "PickyClient"]
-
-DEFAULT_BASE_URL = "https://pickyassist.com/app/api/v2"
 
 logger = logging.getLogger("picky_async")
 
@@ -106,25 +105,29 @@ class PickyClient:
     :class:`DeliveryUncertain` for these, since none can tell what the service
     did with the request.
 
+    Without ``token``, the client reads the ``PICKY_TOKEN`` environment
+    variable; without ``base_url``, ``PICKY_BASE_URL``, else
+    :data:`DEFAULT_BASE_URL`. An argument given wins over the environment.
+
     Raises:
-        ValueError: for an empty token, a base URL that is not http(s) with a
-            host or that holds the token (as a path segment, query value, ...),
-            a timeout that is not positive, or an unknown encoding.
+        ValueError: for an empty token, no token while ``PICKY_TOKEN`` is
+            unset, a base URL that is not http(s) with a host or that holds
+            the token (as a path segment, query value, ...), a timeout that
+            is not positive, or an unknown encoding.
     """
 
     def __init__(
         self,
-        token: str,
+        token: str | None = None,
         *,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         session: aiohttp.ClientSession | None = None,
         timeout: float = 30.0,
         retry: RetryPolicy | None = RetryPolicy(),  # noqa: B008 - frozen, so shareable
         encoding: Encoding = "json",
     ) -> None:
-        if not token:
-            raise ValueError("token must not be empty")
-        base_url = check_base_url(base_url, tokens=[token])
+        token = token_or_environment(token)
+        base_url = base_url_or_environment(base_url, tokens=[token])
         check_timeout(timeout)
         if encoding not in ("json", "form"):
             raise ValueError(f"encoding must be 'json' or 'form', got {encoding!r}")
