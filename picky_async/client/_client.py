@@ -58,7 +58,7 @@ from ._user_agent import USER_AGENT
 
 __all__ = ["DEFAULT_BASE_URL", "PickyClient"]
 
-logger = logging.getLogger("picky_async")
+logger = logging.getLogger("picky_async.client")
 
 _T = TypeVar("_T")
 
@@ -300,7 +300,9 @@ class PickyClient:
     ) -> _T:
         url = f"{self._base_url}/{path}"
         try:
-            answered = await self._retry.call(self._post, url, body, content_type, on=_NOT_SENT)
+            answered = await self._retry.call(
+                self._post, url, body, content_type, on=_NOT_SENT, about=f"POST {url}"
+            )
         except _NOT_SENT as exc:
             raise TransportError(f"could not connect to {url}: {exc}") from exc
         status, answer = answered
@@ -328,8 +330,7 @@ class PickyClient:
                 payload = await response.read()
         except _NOT_SENT_FOR_GOOD as exc:
             raise TransportError(f"could not send to {url}: {exc}") from exc
-        except _NOT_SENT as exc:
-            logger.debug("could not connect to %s: %s", url, type(exc).__name__)
+        except _NOT_SENT:  # never sent: the retry policy decides (and logs each retry)
             raise
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             message = f"sent to {url} but no answer came ({type(exc).__name__}); it may be queued"
