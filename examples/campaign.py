@@ -81,5 +81,5 @@ async def main() -> None:
 
 if __name__ == "__main__":
     # The Dispatcher logs projects going down and coming back.
-    logging.basicConfig(level=logging.WARNING, format="  -- %(message)s", stream=sys.stdout)
+    logging.basicConfig(level=logging.INFO, format="  -- %(message)s", stream=sys.stdout)
     asyncio.run(main())

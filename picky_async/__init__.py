@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .client import DEFAULT_BASE_URL, PickyClient, RetryPolicy
 from .core import (
+    VERSION,
     ActionResult,
     Application,
     AuthenticationFailed,
@@ -50,6 +51,8 @@ from .dispatch import (
     Receipt,
 )
 from .webhook import InstantReply, parse_webhook, webhook_app, webhook_handler
+
+__version__ = VERSION
 
 __all__ = [
     "DEFAULT_BASE_URL",

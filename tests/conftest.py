@@ -10,6 +10,13 @@ from aioresponses import aioresponses
 from picky_async.core import _numbers
 
 
+@pytest.fixture(autouse=True)
+def no_picky_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see no PICKY_TOKEN or PICKY_BASE_URL of the shell that runs them."""
+    monkeypatch.delenv("PICKY_TOKEN", raising=False)
+    monkeypatch.delenv("PICKY_BASE_URL", raising=False)
+
+
 @pytest.fixture
 def mock() -> Iterator[aioresponses]:
     """Answers the client's requests without a server; see ``aioresponses``."""

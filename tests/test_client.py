@@ -61,7 +61,7 @@ async def test_dynamic_push_sends_documented_body(
         }
     ]
     (call,) = mock.requests[("POST", URL(url("push")))]
-    assert call.kwargs["headers"] == {"Content-Type": "application/json"}
+    assert call.kwargs["headers"]["Content-Type"] == "application/json"
 
 
 async def test_bulk_push_with_media_caption_and_priority(
@@ -128,7 +128,7 @@ async def test_form_encoding_posts_the_json_in_data(mock: aioresponses) -> None:
     (call,) = mock.requests[("POST", URL(url("device-action")))]
     expected = json.dumps({"token": TOKEN, "command": "stop-message-queue"}, separators=(",", ":"))
     assert call.kwargs["data"] == urllib.parse.urlencode({"data": expected}).encode()
-    assert call.kwargs["headers"] == {"Content-Type": "application/x-www-form-urlencoded"}
+    assert call.kwargs["headers"]["Content-Type"] == "application/x-www-form-urlencoded"
 
 
 async def test_conference_sends_documented_body(mock: aioresponses, client: pa.PickyClient) -> None:

@@ -7,6 +7,7 @@ import pathlib
 import re
 import runpy
 import socket
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -25,15 +26,17 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 @attrs.define
 class FakeService:
-    """Records decoded request bodies; ``handler`` decides each answer."""
+    """Records decoded request bodies and User-Agents; ``handler`` decides each answer."""
 
     base_url: str = ""
     received: list[tuple[str, dict[str, Any]]] = attrs.Factory(list)
+    user_agents: list[str | None] = attrs.Factory(list)
     handler: Handler | None = None
 
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
         body = wire.decode_body(await request.read(), request.content_type)
         self.received.append((request.match_info["endpoint"], body))
+        self.user_agents.append(request.headers.get("User-Agent"))
         if self.handler is not None:
             return await self.handler(request)
         return web.json_response(ANSWERS[request.match_info["endpoint"]])
@@ -93,6 +96,41 @@ async def test_every_endpoint_over_loopback(service: FakeService, encoding: wire
     }
     assert service.received[1][1]["record"] == 1
     assert service.received[2][1] == {"token": TOKEN, "push_id": 8}
+
+
+EXPECTED_USER_AGENT = "picky_async/{} (aiohttp/{}; python/{}.{}.{})".format(
+    pa.__version__, aiohttp.__version__, *sys.version_info[:3]
+)
+
+
+async def test_every_request_says_who_sent_it(service: FakeService) -> None:
+    async with pa.PickyClient(TOKEN, base_url=service.base_url) as client:
+        await client.push([pa.Message("919876543210", "hi")])
+        await client.conference_report("8")
+        await client.device_status()
+    assert service.user_agents == [EXPECTED_USER_AGENT] * 3
+    assert re.fullmatch(
+        r"picky_async/\S+ \(aiohttp/\S+; python/\d+\.\d+\.\d+\)", EXPECTED_USER_AGENT
+    )
+
+
+async def test_a_borrowed_session_sends_the_user_agent_and_keeps_its_own(
+    service: FakeService,
+) -> None:
+    async with aiohttp.ClientSession(headers={"User-Agent": "their-app/2.0"}) as session:
+        async with pa.PickyClient(TOKEN, base_url=service.base_url, session=session) as client:
+            await client.device_status()
+        await session.post(f"{service.base_url}/device-status", data=b"{}")
+        assert session.headers["User-Agent"] == "their-app/2.0"
+    assert service.user_agents == [EXPECTED_USER_AGENT, "their-app/2.0"]
+
+
+async def test_the_dispatcher_pushes_with_the_user_agent(service: FakeService) -> None:
+    project = pa.Project(TOKEN, name="one", seconds_per_message=0.001)
+    async with pa.Dispatcher([project], base_url=service.base_url) as dispatcher:
+        await dispatcher.send("919876543210", "hi")
+    assert service.user_agents
+    assert set(service.user_agents) == {EXPECTED_USER_AGENT}
 
 
 async def test_connection_refused_is_retried_then_a_transport_error() -> None:

@@ -49,16 +49,16 @@ from ..wire import (
     structure_answer,
 )
 from ..wire._push import read_msg_ids
-from ._options import check_base_url, check_timeout
+from ._environment import DEFAULT_BASE_URL, base_url_or_environment, token_or_environment
+from ._options import check_timeout
 from ._prepared import PreparedPush, prepare_push
 from ._retry import RetryPolicy
 from ._retry_after import retry_after
+from ._user_agent import USER_AGENT
 
 __all__ = ["DEFAULT_BASE_URL", "PickyClient"]
 
-DEFAULT_BASE_URL = "https://pickyassist.com/app/api/v2"
-
-logger = logging.getLogger("picky_async")
+logger = logging.getLogger("picky_async.client")
 
 _T = TypeVar("_T")
 
@@ -86,11 +86,13 @@ class PickyClient:
 
     Use it as ``async with PickyClient(token) as client:``, or call
     :meth:`close` yourself. It opens one ``aiohttp.ClientSession`` on first
-    use, or borrows ``session`` (which it then never closes). ``timeout`` bounds
-    connecting and each wait for the answer, in seconds. ``retry`` says how to
-    retry requests that could not connect (``None``: never). With
-    ``encoding="form"`` the JSON goes in the form field ``data=``, as the
-    document allows.
+    use, or borrows ``session`` (which it then never closes). ``timeout``
+    bounds connecting and each wait for the answer, in seconds. ``retry``
+    says how to retry requests that could not connect (``None``: never).
+    With ``encoding="form"`` the JSON goes in the form field ``data=``, as
+    the document allows. Every request says ``User-Agent: picky_async/<version>
+    (aiohttp/<version>; python/<version>)``, set per request, so a borrowed
+    session's own headers stay as they were.
 
     Every method raises :class:`PickyError` subclasses: the one for the
     service's status code; :class:`TransportError` when the request certainly
@@ -103,25 +105,29 @@ class PickyClient:
     :class:`DeliveryUncertain` for these, since none can tell what the service
     did with the request.
 
+    Without ``token``, the client reads the ``PICKY_TOKEN`` environment
+    variable; without ``base_url``, ``PICKY_BASE_URL``, else
+    :data:`DEFAULT_BASE_URL`. An argument given wins over the environment.
+
     Raises:
-        ValueError: for an empty token, a base URL that is not http(s) with a
-            host or that holds the token (as a path segment, query value, ...),
-            a timeout that is not positive, or an unknown encoding.
+        ValueError: for an empty token, no token while ``PICKY_TOKEN`` is
+            unset, a base URL that is not http(s) with a host or that holds
+            the token (as a path segment, query value, ...), a timeout that
+            is not positive, or an unknown encoding.
     """
 
     def __init__(
         self,
-        token: str,
+        token: str | None = None,
         *,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         session: aiohttp.ClientSession | None = None,
         timeout: float = 30.0,
         retry: RetryPolicy | None = RetryPolicy(),  # noqa: B008 - frozen, so shareable
         encoding: Encoding = "json",
     ) -> None:
-        if not token:
-            raise ValueError("token must not be empty")
-        base_url = check_base_url(base_url, tokens=[token])
+        token = token_or_environment(token)
+        base_url = base_url_or_environment(base_url, tokens=[token])
         check_timeout(timeout)
         if encoding not in ("json", "form"):
             raise ValueError(f"encoding must be 'json' or 'form', got {encoding!r}")
@@ -294,7 +300,9 @@ class PickyClient:
     ) -> _T:
         url = f"{self._base_url}/{path}"
         try:
-            answered = await self._retry.call(self._post, url, body, content_type, on=_NOT_SENT)
+            answered = await self._retry.call(
+                self._post, url, body, content_type, on=_NOT_SENT, about=f"POST {url}"
+            )
         except _NOT_SENT as exc:
             raise TransportError(f"could not connect to {url}: {exc}") from exc
         status, answer = answered
@@ -313,7 +321,7 @@ class PickyClient:
             async with session.post(
                 url,
                 data=body,
-                headers={"Content-Type": content_type},
+                headers={"Content-Type": content_type, "User-Agent": USER_AGENT},
                 timeout=self._timeout,
                 allow_redirects=False,
                 raise_for_status=False,
@@ -322,8 +330,7 @@ class PickyClient:
                 payload = await response.read()
         except _NOT_SENT_FOR_GOOD as exc:
             raise TransportError(f"could not send to {url}: {exc}") from exc
-        except _NOT_SENT as exc:
-            logger.debug("could not connect to %s: %s", url, type(exc).__name__)
+        except _NOT_SENT:  # never sent: the retry policy decides (and logs each retry)
             raise
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             message = f"sent to {url} but no answer came ({type(exc).__name__}); it may be queued"

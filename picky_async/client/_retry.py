@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -11,6 +13,8 @@ import tenacity
 __all__ = ["RetryPolicy"]
 
 _T = TypeVar("_T")
+
+_log = logging.getLogger("picky_async.client")
 
 
 def _at_least_one(_: object, attribute: attrs.Attribute[int], value: int) -> None:
@@ -38,13 +42,19 @@ class RetryPolicy:
     wait_max: float = attrs.field(default=5.0, validator=attrs.validators.ge(0))
     jitter: float = attrs.field(default=0.5, validator=attrs.validators.ge(0))
 
-    def retrying(self, *, on: tuple[type[BaseException], ...]) -> tenacity.AsyncRetrying:
-        """Return tenacity settings that retry the exceptions ``on`` and re-raise the last."""
+    def retrying(
+        self, *, on: tuple[type[BaseException], ...], about: str = "a request"
+    ) -> tenacity.AsyncRetrying:
+        """Return tenacity settings that retry the exceptions ``on`` and re-raise the last.
+
+        Each retry is logged at DEBUG on ``picky_async.client``, naming ``about``.
+        """
         return tenacity.AsyncRetrying(
             stop=tenacity.stop_after_attempt(self.attempts),
             wait=tenacity.wait_exponential(multiplier=self.wait_initial, max=self.wait_max)
             + tenacity.wait_random(0, self.jitter * self.wait_initial),
             retry=tenacity.retry_if_exception_type(on),
+            before_sleep=functools.partial(_log_retry, about, self.attempts),
             reraise=True,
         )
 
@@ -53,6 +63,7 @@ class RetryPolicy:
         fn: Callable[..., Awaitable[_T]],
         *args: object,
         on: tuple[type[BaseException], ...],
+        about: str = "a request",
     ) -> _T:
         """Await ``fn(*args)``, retrying the exceptions ``on`` as :meth:`retrying` does.
 
@@ -61,4 +72,18 @@ class RetryPolicy:
         """
         if self.attempts == 1:
             return await fn(*args)
-        return await self.retrying(on=on)(fn, *args)
+        return await self.retrying(on=on, about=about)(fn, *args)
+
+
+def _log_retry(about: str, attempts: int, state: tenacity.RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome is not None else None
+    wait = state.next_action.sleep if state.next_action is not None else 0.0
+    _log.debug(
+        "%s failed on attempt %d of %d (%s: %s); trying again in %.2f s",
+        about,
+        state.attempt_number,
+        attempts,
+        type(error).__name__,
+        error,
+        wait,
+    )

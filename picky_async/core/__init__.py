@@ -34,8 +34,10 @@ from ._inbound import InboundMessage
 from ._models import ActionResult, ConferenceCall, DeviceStatus, Message, PushResult, Recipient
 from ._numbers import normalize_number
 from ._ratelimit import RateLimit, SlidingWindow
+from ._version import VERSION, installed_version
 
 __all__ = [
+    "VERSION",
     "ActionResult",
     "Application",
     "AuthenticationFailed",
@@ -72,5 +74,6 @@ __all__ = [
     "UnsupportedAndroidVersion",
     "WebhookError",
     "error_for_status",
+    "installed_version",
     "normalize_number",
 ]

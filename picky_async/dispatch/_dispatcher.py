@@ -10,10 +10,9 @@ from typing import Literal, overload
 import aiohttp
 
 from ..client import (
-    DEFAULT_BASE_URL,
     PickyClient,
+    base_url_or_environment,
     check_application,
-    check_base_url,
     check_timeout,
 )
 from ..core import Application, Message, Priority
@@ -54,6 +53,9 @@ class Dispatcher:
     resends pushes whose answer never came, which may deliver them twice.
     ``session`` is borrowed (never closed); ``client_factory`` replaces the
     :class:`~picky_async.PickyClient` built for each project (for tests).
+    Without ``base_url``, it reads the ``PICKY_BASE_URL`` environment variable
+    as the client does, else uses :data:`~picky_async.DEFAULT_BASE_URL`; the
+    tokens are always the projects' own.
 
     Raises:
         ValueError: for no projects, duplicate names or tokens, a base URL that
@@ -66,7 +68,7 @@ class Dispatcher:
         self,
         projects: Iterable[Project],
         *,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         linger: float = 0.05,
         max_batch: int = 100,
         horizon: float = 60.0,
@@ -81,7 +83,7 @@ class Dispatcher:
     ) -> None:
         projects = list(projects)
         names = project_names(projects)
-        base_url = check_base_url(base_url, tokens=[p.token for p in projects])
+        base_url = base_url_or_environment(base_url, tokens=[p.token for p in projects])
         check_timeout(timeout)
         check_application(application)
         check_pacing(max_batch=max_batch, horizon=horizon, linger=linger, aging=aging)

@@ -34,7 +34,7 @@ from ._sender import Sender, Verdict, verdict_for
 
 __all__ = ["Scheduler"]
 
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("picky_async.dispatch")
 
 _NEVER = math.inf
 # Timers fire up to the loop's clock resolution early (looptime rounds its
@@ -309,6 +309,13 @@ class Scheduler:
         now = asyncio.get_running_loop().time()
         ledger, spans = sender.ledger, batch.spans
         verdict = verdict_for(error)
+        _log.debug(
+            "push of %d messages through project %s failed (%s): %r",
+            batch.count,
+            sender.name,
+            verdict.value,
+            error,
+        )
         if verdict is Verdict.REJECT or not isinstance(error, PickyError):
             ledger.remove_work(now, batch.count, high=batch.high)
             self._fail(spans, error, sender)
@@ -322,6 +329,9 @@ class Scheduler:
             ledger.remove_work(now, batch.count, high=batch.high)
             sender.fault(verdict, error, now)
             self.queue.requeue(spans)
+            if verdict is Verdict.HOLD:
+                pause = ledger.push_ready_at(now) - now
+                _log.warning("project %s paused for %.1f s: %s", sender.name, pause, error)
         if ledger.health is not Health.HEALTHY:
             self._went_down(sender)
 
@@ -330,10 +340,16 @@ class Scheduler:
     def _went_down(self, sender: Sender) -> None:
         """A project went down: its routed messages go back for the others."""
         ledger = sender.ledger
+        level = logging.WARNING
         if ledger.health is Health.DISABLED:
             self.last_error = ledger.last_error
-        _log.warning("project %s %s: %s", sender.name, ledger.health.value, ledger.last_error)
-        self.queue.requeue(sender.accumulator.take_all())
+            level = logging.ERROR  # it cannot send until someone acts
+        _log.log(level, "project %s %s: %s", sender.name, ledger.health.value, ledger.last_error)
+        routed = sender.accumulator.take_all()
+        if routed:
+            count = sum(map(len, routed))
+            _log.debug("project %s: %d routed messages go to the others", sender.name, count)
+        self.queue.requeue(routed)
         self.router.relane()
 
     def _tend(self, sender: Sender, now: float) -> float:
@@ -364,9 +380,11 @@ class Scheduler:
         except Exception as error:  # a custom pusher may raise anything
             if sender.status_failed(error, loop.time()):
                 self._went_down(sender)
+            else:
+                _log.debug("project %s: device status failed: %r", sender.name, error)
         else:
             if sender.status_answered(status, seq, loop.time()):
-                _log.warning("project %s is back", sender.name)
+                _log.info("project %s is back: a probe found its phone", sender.name)
                 self.router.relane()
         finally:
             sender.polled_at = loop.time()
