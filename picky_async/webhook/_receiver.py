@@ -19,7 +19,7 @@ from ._reply import InstantReply
 
 __all__ = ["DEFAULT_MAX_BODY", "WebhookAnswer", "WebhookCallback", "WebhookReceiver"]
 
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("picky_async.webhook")
 
 WebhookCallback = Callable[[InboundMessage], Awaitable[InstantReply | None]]
 _TEXT = "text/plain"
