@@ -21,18 +21,40 @@ __all__ = [
 ]
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class Message:
     """One recipient of a push: a number and its own text (or media).
 
     The number is normalized on construction (see ``normalize_number``), so a
     bad number raises :class:`~picky_async.InvalidNumber` here, before any
-    request. ``text`` may be empty when the push carries a global message.
+    request. ``default_region`` (such as ``"IN"``, needs the ``numbers``
+    extra) reads national numbers as people write them there; only the
+    normalized number is kept. ``text`` may be empty when the push carries a
+    global message.
+
+    Raises:
+        InvalidNumber: for a number refused.
+        TypeError, ImportError, ValueError: for a bad ``default_region``, as
+            ``normalize_number`` raises them.
     """
 
-    number: str = attrs.field(converter=normalize_number)
-    text: str = ""
-    media: str | None = None
+    number: str
+    text: str
+    media: str | None
+
+    def __init__(
+        self,
+        number: str | int,
+        text: str = "",
+        media: str | None = None,
+        *,
+        default_region: str | None = None,
+    ) -> None:
+        # Set as attrs' own __init__ sets a frozen field: this runs once per message sent.
+        _set = object.__setattr__
+        _set(self, "number", normalize_number(number, default_region=default_region))
+        _set(self, "text", text)
+        _set(self, "media", media)
 
 
 def number_only(message: Message) -> Message:
