@@ -21,6 +21,9 @@ __all__ = [
 ]
 
 
+_setattr_of = object.__setattr__.__get__  # a bound setattr, as attrs' own __init__ uses
+
+
 @attrs.frozen(init=False)
 class Message:
     """One recipient of a push: a number and its own text (or media).
@@ -51,10 +54,10 @@ class Message:
         default_region: str | None = None,
     ) -> None:
         # Set as attrs' own __init__ sets a frozen field: this runs once per message sent.
-        _set = object.__setattr__
-        _set(self, "number", normalize_number(number, default_region=default_region))
-        _set(self, "text", text)
-        _set(self, "media", media)
+        _set = _setattr_of(self)
+        _set("number", normalize_number(number, default_region=default_region))
+        _set("text", text)
+        _set("media", media)
 
 
 def number_only(message: Message) -> Message:
