@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import picky_async as pa
-from picky_async.core import _numbers, _regional
+from picky_async.core import _numbers
 
 VALID = re.compile(r"[1-9][0-9]{4,14}")
 
@@ -25,17 +25,11 @@ separators = st.sampled_from([" ", "-", ".", "(", ")", "  "])
 once_per_test = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-@pytest.fixture
-def without_phonenumbers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As if the ``numbers`` extra were not installed."""
-    monkeypatch.setattr(_regional, "phonenumbers", None)
-
-
 @pytest.fixture(params=["installed", "missing"])
-def library(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+def library(request: pytest.FixtureRequest) -> None:
     """Run the test with and without the ``numbers`` extra."""
     if request.param == "missing":
-        monkeypatch.setattr(_regional, "phonenumbers", None)
+        request.getfixturevalue("without_phonenumbers")
 
 
 @st.composite

@@ -10,7 +10,6 @@ import attrs
 import pytest
 
 import picky_async as pa
-from picky_async.core import _regional
 
 NATIONAL = [
     ("98765 43210", "IN", "919876543210"),
@@ -105,12 +104,9 @@ def test_a_message_keeps_only_the_normalized_number() -> None:
         message.number = "1"  # type: ignore[misc]
 
 
+@pytest.mark.usefixtures("without_phonenumbers")
 class TestWithoutTheLibrary:
     """The hand-written rule alone, and a clear error for what needs the library."""
-
-    @pytest.fixture(autouse=True)
-    def without_phonenumbers(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr(_regional, "phonenumbers", None)
 
     def test_numbers_follow_the_hand_written_rule(self) -> None:
         assert pa.normalize_number("+91 98765 43210") == "919876543210"
