@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from aioresponses import aioresponses
 
-from picky_async.core import _numbers
+from picky_async.core import _numbers, _regional
 
 
 @pytest.fixture(autouse=True)
@@ -40,3 +40,9 @@ def refuse_number_checks(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
         monkeypatch.setattr(_numbers, "_SEPARATORS", _Refused())
 
     return refuse
+
+
+@pytest.fixture
+def without_phonenumbers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if the ``numbers`` extra (the phonenumbers library) were not installed."""
+    monkeypatch.setattr(_regional, "phonenumbers", None)

@@ -1,11 +1,16 @@
-"""normalize_number: what the service accepts, whatever the user typed."""
+"""normalize_number's hand-written rule: what the service accepts, whatever the user typed.
+
+These run without the phonenumbers library, as the rule does (see
+``test_numbers_regional.py`` for numbers read with it), except where a test
+asks for ``library`` to run both with and without it.
+"""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import picky_async as pa
@@ -15,6 +20,16 @@ VALID = re.compile(r"[1-9][0-9]{4,14}")
 
 digits = st.from_regex(VALID, fullmatch=True)
 separators = st.sampled_from([" ", "-", ".", "(", ")", "  "])
+
+# The library is set aside once per test, not per example, which is what hypothesis warns of.
+once_per_test = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@pytest.fixture(params=["installed", "missing"])
+def library(request: pytest.FixtureRequest) -> None:
+    """Run the test with and without the ``numbers`` extra."""
+    if request.param == "missing":
+        request.getfixturevalue("without_phonenumbers")
 
 
 @st.composite
@@ -26,6 +41,8 @@ def typed_numbers(draw: st.DrawFn) -> tuple[str, str]:
     return prefix + typed, number
 
 
+@pytest.mark.usefixtures("without_phonenumbers")
+@once_per_test
 @given(typed_numbers())
 def test_separators_and_one_plus_are_removed(case: tuple[str, str]) -> None:
     typed, number = case
@@ -37,6 +54,8 @@ def test_ints_are_their_digits(number: int) -> None:
     assert pa.normalize_number(number) == str(number)
 
 
+@pytest.mark.usefixtures("library")
+@once_per_test
 @given(st.text(max_size=30))
 def test_any_text_gives_a_valid_number_or_invalid_number(text: str) -> None:
     try:
@@ -47,6 +66,7 @@ def test_any_text_gives_a_valid_number_or_invalid_number(text: str) -> None:
     assert pa.normalize_number(normalized) == normalized
 
 
+@pytest.mark.usefixtures("library")
 @pytest.mark.parametrize(
     "number",
     ["0919876543210", "1234", "1234567890123456", "++919876543210", "91 98x76", "", True, 1.5],
@@ -69,6 +89,8 @@ def outcome(number: object) -> tuple[object, type]:
     return result, type(result)
 
 
+@pytest.mark.usefixtures("library")
+@once_per_test
 @given(st.one_of(st.text(max_size=20), st.from_regex(r"[0-9+ ]{0,17}", fullmatch=True), digits))
 def test_the_fast_path_agrees_with_the_slow_one(text: str) -> None:
     assert outcome(text) == outcome(Typed(text))

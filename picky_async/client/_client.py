@@ -26,6 +26,7 @@ from ..core import (
     DeviceCommand,
     DeviceStatus,
     EmptyNumberList,
+    InvalidNumber,
     Message,
     Priority,
     PushResult,
@@ -33,6 +34,7 @@ from ..core import (
     TooFewContacts,
     TooManyContacts,
     TransportError,
+    check_region,
     normalize_number,
 )
 from ..wire import (
@@ -113,7 +115,9 @@ class PickyClient:
         ValueError: for an empty token, no token while ``PICKY_TOKEN`` is
             unset, a base URL that is not http(s) with a host or that holds
             the token (as a path segment, query value, ...), a timeout that
-            is not positive, or an unknown encoding.
+            is not positive, an unknown encoding, or a ``default_region``
+            that is not an ISO 3166 two-letter region.
+        ImportError: for a ``default_region`` without the ``numbers`` extra.
     """
 
     def __init__(
@@ -125,6 +129,7 @@ class PickyClient:
         timeout: float = 30.0,
         retry: RetryPolicy | None = RetryPolicy(),  # noqa: B008 - frozen, so shareable
         encoding: Encoding = "json",
+        default_region: str | None = None,
     ) -> None:
         token = token_or_environment(token)
         base_url = base_url_or_environment(base_url, tokens=[token])
@@ -139,6 +144,7 @@ class PickyClient:
         self._timeout = aiohttp.ClientTimeout(total=None, connect=timeout, sock_read=timeout)
         self._retry = retry or RetryPolicy(attempts=1)
         self._encoding: Encoding = encoding
+        self._default_region = check_region(default_region)
 
     def __repr__(self) -> str:
         return f"PickyClient(base_url={self._base_url!r}, encoding={self._encoding!r})"
@@ -237,24 +243,35 @@ class PickyClient:
         priority: Priority | int = Priority.LOW,
         mute_gateway: bool = False,
         record: bool = False,
+        normalize: bool = True,
     ) -> PushResult:
         """Ask the phone to call 2-5 numbers and join them in a conference.
 
+        The numbers are normalized as :class:`Message` numbers are, with the
+        client's ``default_region``. The phone dials them through its SIM,
+        and some carriers want them with ``+`` or without the country code:
+        with ``normalize=False`` each is sent exactly as given, a non-empty str.
+
         Raises:
-            InvalidNumber: for a number that is not 5-15 digits.
+            InvalidNumber: for a number refused (see ``normalize_number``), or
+                with ``normalize=False`` one that is not a str or is blank.
             EmptyNumberList: for no numbers.
             TooFewContacts: for one number.
             TooManyContacts: for more than five.
             PickyError: see the class docstring.
         """
+        read = self._conference_number if normalize else _number_as_given
         request = ConferenceRequest(
             self._token,
             priority=Priority(priority),
             mute_gateway=mute_gateway,
             record=record,
-            numbers=_conference_numbers(numbers),
+            numbers=_conference_numbers(numbers, read),
         )
         return await self._call(request, PushResult)
+
+    def _conference_number(self, number: str | int) -> str:
+        return normalize_number(number, default_region=self._default_region)
 
     async def conference_report(self, push_id: str | int) -> list[ConferenceCall]:
         """Fetch the calls of a conference, one row per number.
@@ -364,10 +381,21 @@ def _read_push_result(answer: object) -> PushResult:
     return structure_answer(answer, PushResult)
 
 
-def _conference_numbers(numbers: Sequence[str | int]) -> tuple[str, ...]:
+def _number_as_given(number: str | int) -> str:
+    """A conference number sent untouched, once it is known to be text at all."""
+    if not isinstance(number, str):
+        raise InvalidNumber(f"number must be a str, not {type(number).__name__}")
+    if not number.strip():
+        raise InvalidNumber(f"number must not be blank, got {number!r}")
+    return number
+
+
+def _conference_numbers(
+    numbers: Sequence[str | int], read: Callable[[str | int], str]
+) -> tuple[str, ...]:
     if isinstance(numbers, (str, bytes, int)):
         raise TypeError("conference() takes a sequence of numbers, not a single number")
-    normalized = tuple(normalize_number(number) for number in numbers)
+    normalized = tuple(map(read, numbers))
     if not normalized:
         raise EmptyNumberList("a conference needs at least two numbers")
     if len(normalized) < _MIN_CONFERENCE:

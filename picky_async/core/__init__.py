@@ -32,7 +32,7 @@ from ._errors import (
 )
 from ._inbound import InboundMessage
 from ._models import ActionResult, ConferenceCall, DeviceStatus, Message, PushResult, Recipient
-from ._numbers import normalize_number
+from ._numbers import check_region, normalize_number
 from ._ratelimit import RateLimit, SlidingWindow
 from ._version import VERSION, installed_version
 
@@ -73,6 +73,7 @@ __all__ = [
     "TransportError",
     "UnsupportedAndroidVersion",
     "WebhookError",
+    "check_region",
     "error_for_status",
     "installed_version",
     "normalize_number",

@@ -21,13 +21,19 @@ __all__ = [
 ]
 
 
-@attrs.frozen
+_setattr_of = object.__setattr__.__get__  # a bound setattr, as attrs' own __init__ uses
+
+
+@attrs.frozen(init=False)
 class Message:
     """One recipient of a push: a number and its own text (or media).
 
     The number is normalized on construction (see ``normalize_number``), so a
     bad number raises :class:`~picky_async.InvalidNumber` here, before any
-    request. ``text`` may be empty when the push carries a global message.
+    request. ``default_region`` (such as ``"IN"``, needs the ``numbers``
+    extra) reads national numbers as people write them there; only the
+    normalized number is kept. ``text`` may be empty when the push carries a
+    global message.
 
     Attributes:
         number: The recipient: 5-15 digits with country code, no ``+`` or leading ``0``.
@@ -35,11 +41,30 @@ class Message:
             videos, not for PDF, audio or other documents).
         media: A public URL the service downloads the media from (at most
             50 MB), or ``None``. For SMS the service appends it to the text.
+
+    Raises:
+        InvalidNumber: for a number refused.
+        TypeError, ImportError, ValueError: for a bad ``default_region``, as
+            ``normalize_number`` raises them.
     """
 
-    number: str = attrs.field(converter=normalize_number)
-    text: str = ""
-    media: str | None = None
+    number: str
+    text: str
+    media: str | None
+
+    def __init__(
+        self,
+        number: str | int,
+        text: str = "",
+        media: str | None = None,
+        *,
+        default_region: str | None = None,
+    ) -> None:
+        # Set as attrs' own __init__ sets a frozen field: this runs once per message sent.
+        _set = _setattr_of(self)
+        _set("number", normalize_number(number, default_region=default_region))
+        _set("text", text)
+        _set("media", media)
 
 
 def number_only(message: Message) -> Message:

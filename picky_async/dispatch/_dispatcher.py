@@ -15,7 +15,7 @@ from ..client import (
     check_application,
     check_timeout,
 )
-from ..core import Application, Message, Priority
+from ..core import Application, Message, Priority, check_region
 from ._campaign import gather_campaign
 from ._feed import Feed, Messages, Progress
 from ._intake import Intake, checked
@@ -55,13 +55,19 @@ class Dispatcher:
     :class:`~picky_async.PickyClient` built for each project (for tests).
     Without ``base_url``, it reads the ``PICKY_BASE_URL`` environment variable
     as the client does, else uses :data:`~picky_async.DEFAULT_BASE_URL`; the
-    tokens are always the projects' own.
+    tokens are always the projects' own. ``default_region`` (such as
+    ``"IN"``, needs the ``numbers`` extra) reads the numbers given to
+    :meth:`send` and :meth:`submit` as people write them there; the messages
+    of a campaign are :class:`~picky_async.Message` objects, which take their
+    own.
 
     Raises:
         ValueError: for no projects, duplicate names or tokens, a base URL that
-            is not http(s) with a host or that holds a project's token, or
-            options out of range; all before any request.
+            is not http(s) with a host or that holds a project's token,
+            options out of range, or a ``default_region`` that is not an ISO
+            3166 two-letter region; all before any request.
         TypeError: for an application that is not an int.
+        ImportError: for a ``default_region`` without the ``numbers`` extra.
     """
 
     def __init__(
@@ -80,6 +86,7 @@ class Dispatcher:
         timeout: float = 30.0,
         session: aiohttp.ClientSession | None = None,
         client_factory: Callable[[Project], Pusher] | None = None,
+        default_region: str | None = None,
     ) -> None:
         projects = list(projects)
         names = project_names(projects)
@@ -104,6 +111,7 @@ class Dispatcher:
         self._base_url = base_url
         self._timeout = timeout
         self._application = application
+        self._default_region = check_region(default_region)
         self._session = session
         self._client_factory = client_factory
         self._task: asyncio.Task[None] | None = None
@@ -152,7 +160,8 @@ class Dispatcher:
             PickyError: why the service did not take it (the last project's error).
             DeliveryUncertain: when its push got no answer; it may have been sent.
         """
-        run = self._one(Message(number, text, media), priority, application)
+        message = Message(number, text, media, default_region=self._default_region)
+        run = self._one(message, priority, application)
         if block and self._intake.queue.full():  # no waiting coroutine when there is room
             await self._intake.wait_for_room()
         self._intake.put(run)
@@ -181,7 +190,8 @@ class Dispatcher:
                 never waits, so use :meth:`send` or :meth:`send_many` for backpressure.
             DispatcherClosed: after :meth:`close`.
         """
-        run = self._one(Message(number, text, media), priority, application)
+        message = Message(number, text, media, default_region=self._default_region)
+        run = self._one(message, priority, application)
         self._intake.put(run)
         return run
 

@@ -16,6 +16,7 @@ from ..core import Application, StatusCode
 
 __all__ = [
     "Refused",
+    "call_number_of",
     "entries_of",
     "int_of",
     "number_of",
@@ -29,6 +30,9 @@ __all__ = [
 # a client that forgot to normalize ("+55 ...", "0...") is caught here.
 _DIGITS = r"[1-9][0-9]{4,14}"
 _NUMBER = re.compile(_DIGITS)
+# The document lets a conference's numbers carry "+" or drop the country code
+# (so start with a trunk 0), as the phone's carrier wants them dialled.
+_CALL_NUMBER = re.compile(r"\+?[0-9]{5,15}")
 # Numbers joined by commas, all valid: one match checks a whole push.
 _NUMBERS = re.compile(rf"{_DIGITS}(?:,{_DIGITS})*")
 
@@ -67,10 +71,24 @@ def number_of(value: object) -> str:
     Raises:
         Refused: INVALID_NUMBER for anything else.
     """
+    return _matching(value, _NUMBER)
+
+
+def call_number_of(value: object) -> str:
+    """A conference number as the service takes it: as :func:`number_of`, or
+    with a leading ``+`` or ``0``.
+
+    Raises:
+        Refused: INVALID_NUMBER for anything else.
+    """
+    return _matching(value, _CALL_NUMBER)
+
+
+def _matching(value: object, pattern: re.Pattern[str]) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise Refused(StatusCode.INVALID_NUMBER)
     text = str(value).strip()
-    if not _NUMBER.fullmatch(text):
+    if not pattern.fullmatch(text):
         raise Refused(StatusCode.INVALID_NUMBER)
     return text
 

@@ -22,9 +22,9 @@ from ._conference import Conference
 from ._project import ENDPOINTS, SimProject
 from ._reading import (
     Refused,
+    call_number_of,
     entries_of,
     int_of,
-    number_of,
     numbers_of,
     phone_text,
     text_of,
@@ -147,7 +147,7 @@ class Service:
     ) -> dict[str, Any]:
         if not project.supports_calls:
             raise Refused(StatusCode.UNSUPPORTED_ANDROID_VERSION)
-        numbers = tuple(number_of(entry.get("number")) for entry in entries_of(payload))
+        numbers = tuple(call_number_of(entry.get("number")) for entry in entries_of(payload))
         if len(numbers) < 2:
             raise Refused(StatusCode.TOO_FEW_CONTACTS)
         if len(numbers) > 5:
