@@ -40,8 +40,9 @@ def normalize_number(number: str | int, *, default_region: str | None = None) ->
 
     Raises:
         InvalidNumber: (also a ``ValueError``) for a number refused, saying why.
-        TypeError, ImportError, ValueError: for a bad ``default_region`` (see
-            :func:`check_region`); ``ImportError`` when the extra is missing.
+        TypeError, ValueError: for a ``default_region`` that is not a two-letter
+            region phonenumbers knows.
+        ImportError: for a ``default_region`` without the ``numbers`` extra.
     """
     if default_region is None and number.__class__ is str and _CLEAN.fullmatch(number):
         return number  # the usual case, and what every Message holds: no copy to make
