@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+
 import nox
 
 nox.options.sessions = ["tests", "lint", "typecheck", "docs"]
 nox.options.default_venv_backend = "venv"
+# The tests run on every supported Python this machine has; the others are skipped.
+nox.options.error_on_missing_interpreters = False
+
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+
+# nox looks for python3.X on PATH; pyenv's shims answer only for the versions
+# pyenv has selected, so select every installed one unless the caller chose.
+if "PYENV_VERSION" not in os.environ and (pyenv := shutil.which("pyenv")):
+    installed = subprocess.run(
+        [pyenv, "versions", "--bare", "--skip-aliases"], capture_output=True, text=True, check=False
+    ).stdout.split()
+    if installed:
+        os.environ["PYENV_VERSION"] = ":".join(installed)
 
 
-@nox.session
+@nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
-    """Run the test suite (the command README.md gives)."""
+    """Run the test suite (the command README.md gives) on each Python in PYTHONS."""
     session.install("-e", ".[test]")
     session.run("pytest", "-q", *session.posargs)
 

@@ -28,6 +28,7 @@ import looptime
 
 import picky_async as pa
 from picky_async.testing import FaultKind, MessageRecord, Simulator
+from picky_async.testing._looptime import looptime_options
 from picky_async.wire import PushItem, PushRequest, converter, encode_body
 
 __all__ = [
@@ -113,7 +114,7 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 def run_simulated(main: Callable[[], Awaitable[T]]) -> T:
     """Run ``main()`` on a looptime loop: timers fire at once when nothing else can run."""
-    loop = looptime.new_event_loop()
+    loop = looptime.new_event_loop(**looptime_options())
     try:
         return loop.run_until_complete(main())
     finally:

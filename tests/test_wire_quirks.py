@@ -86,7 +86,7 @@ def test_unknown_command_is_kept_as_text() -> None:
 
 @pytest.mark.parametrize("code", [code for code in pa.StatusCode if code != 100])
 def test_error_status_raises_its_class_with_the_raw_answer(code: int) -> None:
-    answer = {"status": str(code), "message": "from the service"}
+    answer = {"status": str(int(code)), "message": "from the service"}
     with pytest.raises(pa.PickyError) as caught:
         wire.structure_answer(answer, pa.PushResult)
     assert type(caught.value).default_code == code

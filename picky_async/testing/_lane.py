@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import time
 from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
@@ -26,6 +27,11 @@ Advance = Callable[[J, int, float], "float | None"]
 # Steps already due that one timer callback runs before yielding to the loop:
 # a 0 s phone with 100,000 messages queued must not hold it for long.
 _STEPS_PER_TURN = 1000
+
+# asyncio runs a timer up to its clock's resolution before the timer's time; a
+# step found "not yet due" then would re-arm the same timer and spin (for ever
+# under a fake clock that does not move, such as looptime before 0.8).
+_EARLY = time.get_clock_info("monotonic").resolution
 
 
 class Lane(Generic[J]):
@@ -159,7 +165,7 @@ class Lane(Generic[J]):
         # loop got round to the callback, so makespans do not drift. Steps due
         # by now (a phone at 0 s a message, or one the loop kept waiting) run
         # here, a bounded number, instead of taking a loop turn each.
-        while due is not None and due <= now and steps < _STEPS_PER_TURN:
+        while due is not None and due <= now + _EARLY and steps < _STEPS_PER_TURN:
             job = self._current
             assert job is not None  # the timer runs only for a current job
             self._step += 1

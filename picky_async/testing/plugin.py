@@ -7,6 +7,10 @@ than breaking the test run. Options for the Simulator come from a marker::
 
     @pytest.mark.picky_simulator(projects=3, seconds_per_message=1.0)
     async def test_campaign(picky_simulator): ...
+
+Under looptime before 0.8 (the newest for Python 3.10), tests marked
+``looptime`` that set no ``resolution`` get finer clock ticks, without which a
+timer can be stranded between two ticks and the test hang.
 """
 
 from __future__ import annotations
@@ -16,10 +20,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from ._looptime import looptime_options
 from ._project import SimProject
 from ._simulator import Simulator
 
-__all__ = ["pytest_configure"]
+__all__ = ["pytest_collection_modifyitems", "pytest_configure"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -29,6 +34,17 @@ def pytest_configure(config: pytest.Config) -> None:
         "picky_simulator(**options): keyword arguments for the picky_simulator fixture's "
         "Simulator (projects=, seconds_per_message=, seed=, epoch=)",
     )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give looptime tests ticks that cannot strand a timer, where looptime needs it."""
+    options = looptime_options()
+    if not options:
+        return
+    for item in items:
+        markers = list(item.iter_markers("looptime"))
+        if markers and not any("resolution" in marker.kwargs for marker in markers):
+            item.add_marker(pytest.mark.looptime(**options))
 
 
 if importlib.util.find_spec("pytest_asyncio") is not None:
