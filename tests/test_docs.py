@@ -12,6 +12,7 @@ import sys
 import textwrap
 
 import pytest
+from inner_pytest import run_pytest
 
 import picky_async
 
@@ -92,14 +93,7 @@ def test_the_testing_pages_tests_pass_in_strict_mode(tmp_path: pathlib.Path) -> 
     for n, code in enumerate(tests):
         (tmp_path / f"test_page_{n}.py").write_text(code)
     options = ["-o", "asyncio_mode=strict", "-o", "asyncio_default_fixture_loop_scope=function"]
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *options],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_pytest(tmp_path, *options)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "warning" not in done.stdout  # the configuration the page gives is complete
 

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import importlib.metadata
-import os
-import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
 
 import pytest
+from inner_pytest import run_pytest
 
 from picky_async.testing._looptime import looptime_options
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def installed(monkeypatch: pytest.MonkeyPatch, release: str | None) -> None:
@@ -82,14 +78,6 @@ INNER_TESTS = textwrap.dedent(
 def test_the_plugin_gives_old_looptimes_tests_finer_ticks(tmp_path: Path) -> None:
     (tmp_path / "conftest.py").write_text(INNER_CONFTEST)
     (tmp_path / "test_inner.py").write_text(INNER_TESTS)
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "asyncio_mode=auto"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},  # this checkout's plugin
-    )
+    run = run_pytest(tmp_path, "-o", "asyncio_mode=auto")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "3 passed" in run.stdout

@@ -13,6 +13,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from inner_pytest import run_pytest
 
 from picky_async import RateLimit
 from picky_async.testing import DEFAULT_PUSH_LIMIT, DEFAULT_STATUS_LIMIT
@@ -40,23 +41,7 @@ INNER_TESTS = textwrap.dedent(
 @pytest.mark.parametrize("mode", ["strict", "auto"])
 def test_fixtures_work_in_both_asyncio_modes(tmp_path: Path, mode: str) -> None:
     (tmp_path / "test_inner.py").write_text(INNER_TESTS)
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-o",
-            f"asyncio_mode={mode}",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    run = run_pytest(tmp_path, "-o", f"asyncio_mode={mode}")
     assert run.returncode == 0, run.stdout + run.stderr
     assert "2 passed" in run.stdout
 
