@@ -135,6 +135,30 @@ def test_a_server_that_never_answers_is_killed_and_shows_its_log(in_tmp_path: Pa
     assert [path.name for path in in_tmp_path.iterdir()] == ["redis-server"]
 
 
+_DEAF_TO_SIGTERM = """
+import signal, socket, sys
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+listener = socket.create_server(("127.0.0.1", int(sys.argv[sys.argv.index("--port") + 1])))
+while True:
+    connection, _ = listener.accept()
+    connection.recv(64)
+    connection.sendall(b"+PONG\\r\\n")
+    connection.close()
+"""
+
+
+def test_a_server_deaf_to_sigterm_is_killed_after_the_timeout(in_tmp_path: Path) -> None:
+    deaf = in_tmp_path / "deaf.py"
+    deaf.write_text(_DEAF_TO_SIGTERM)
+    server = RedisServer(_program(in_tmp_path, f'exec {sys.executable} {deaf} "$@"'), timeout=0.2)
+    server.start()
+    pid = server.pid
+    assert pid is not None
+    server.stop()
+    assert not _alive(pid)
+    server.close()
+
+
 def test_without_redis_server_the_tests_skip(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
