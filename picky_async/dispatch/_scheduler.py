@@ -267,8 +267,10 @@ class Scheduler:
                 self._changed_everywhere(sender)
                 raise
             except Exception as error:  # a custom pusher may raise anything
-                self._answered(sender, loop.time())
+                # What it means for the project is recorded before its slot is
+                # freed, so no other process sharing it pushes in between.
                 self._push_failed(sender, batch, error)
+                self._answered(sender, loop.time())
                 self._changed_everywhere(sender)
                 return
             now = loop.time()

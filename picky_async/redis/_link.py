@@ -64,14 +64,22 @@ class Link:
         self._calls: collections.deque[_Call] = collections.deque()
         self._more = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._drained: asyncio.Future[None] | None = None  # set when stop() waits
         self.reachable = True
 
     def start(self) -> None:
         """Start sending calls, from the running loop."""
         self._task = asyncio.get_running_loop().create_task(self._run())
 
-    async def stop(self) -> None:
-        """Stop sending; calls not yet answered get :class:`ConnectionError`."""
+    async def stop(self, *, timeout: float = 2.0) -> None:
+        """Send what is still queued (for up to ``timeout`` seconds), then disconnect.
+
+        Calls still unanswered then fail with :class:`ConnectionError`; their
+        leases and window entries expire by themselves in Redis.
+        """
+        if self._calls and self.reachable:
+            self._drained = asyncio.get_running_loop().create_future()
+            await asyncio.wait([self._drained], timeout=timeout)
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -98,6 +106,8 @@ class Link:
         pause = _FIRST_PAUSE
         while True:
             if not self._calls:
+                if self._drained is not None and not self._drained.done():
+                    self._drained.set_result(None)
                 self._more.clear()
                 await self._more.wait()
             calls = list(self._calls)
@@ -135,11 +145,8 @@ class Link:
         return replies
 
     def _unanswered(self, error: Exception) -> None:
-        if isinstance(error, redis.exceptions.NoScriptError):
-            self._shas.clear()
-            return
         self._shas.clear()  # a restarted Redis has none of them
-        if self.reachable:
+        if self.reachable and not isinstance(error, redis.exceptions.NoScriptError):
             self.reachable = False
             _log.error(
                 "shared ledger: Redis does not answer (%s); no push leaves until it does",
