@@ -261,3 +261,40 @@ async def test_redis_down_holds_every_push_until_it_is_back(
             await asyncio.wait_for(sent, 10)
             assert d.stats().ledger_reachable
     assert [m.text for m in sim.messages] == ["before", "while down"]
+
+
+async def test_while_redis_is_down_callers_may_give_up_and_close_may_abandon(
+    own_redis_server: RedisServer,
+) -> None:
+    async with Simulator() as sim:
+        projects = sim_projects(sim, 1)
+        ledger = RedisLedger(own_redis_server.url, namespace="down")
+        d = pa.Dispatcher(projects, base_url=sim.base_url, ledger=ledger, linger=0)
+        async with d:
+            await d.send("919876543210", "before")
+            own_redis_server.stop()
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(d.send("919876543211", "given up"), 0.3)
+            waiting = asyncio.ensure_future(d.send("919876543212", "abandoned"))
+            await asyncio.sleep(0.1)
+            await asyncio.wait_for(d.close(drain=False), 5)  # does not wait for Redis
+            with pytest.raises(pa.DispatcherClosed) as closed:
+                await waiting
+            assert [m.text for m in closed.value.messages] == ["abandoned"]
+        own_redis_server.start()
+    assert [m.text for m in sim.messages] == ["before"]
+
+
+async def test_one_process_polls_the_phone_for_all(store: RedisLedger) -> None:
+    a, b = two_processes(store, project(token="polled", seconds_per_message=0.1))
+    loop = asyncio.get_running_loop()
+    assert await a.reserve_push(5, high=False) is None
+    a.record_push(loop.time())
+    assert await a.reserve_status(probe=False) is None
+    retry_at = await b.reserve_status(probe=False)
+    assert retry_at is not None  # a polls for both
+    assert retry_at - loop.time() == pytest.approx(40.0, abs=0.1)  # 2 x 60 s / 3 requests
+    a.correct(loop.time(), 1)  # the phone had only one message left
+    a.record_status(loop.time())
+    assert await b.reserve_push(1, high=False) is None
+    assert b.backlog(loop.time()) == pytest.approx(0.2, abs=0.02)  # its own push and that one

@@ -24,14 +24,11 @@ _log = logging.getLogger("picky_async.redis")
 
 _FIRST_PAUSE = 0.05
 _MAX_PAUSE = 2.0
-# Failures that say nothing about the call itself: send it again.
-_UNANSWERED = (
-    redis.exceptions.ConnectionError,
-    redis.exceptions.TimeoutError,
-    redis.exceptions.BusyLoadingError,
-    redis.exceptions.NoScriptError,  # Redis restarted and forgot the scripts
-    OSError,
-)
+# Whatever keeps a call from being answered (down, restarting, out of memory,
+# read-only after a failover, a cluster moving keys): send it again, and push
+# nothing meanwhile. A script's own error would be among them, and the tests
+# run every script.
+_UNANSWERED = (redis.exceptions.RedisError, OSError)
 
 
 class _Call:
@@ -74,8 +71,8 @@ class Link:
     async def stop(self, *, timeout: float = 2.0) -> None:
         """Send what is still queued (for up to ``timeout`` seconds), then disconnect.
 
-        Calls still unanswered then fail with :class:`ConnectionError`; their
-        leases and window entries expire by themselves in Redis.
+        Calls still unanswered then are cancelled; in Redis, the leases and
+        window entries they would have ended expire by themselves.
         """
         if self._calls and self.reachable:
             self._drained = asyncio.get_running_loop().create_future()
@@ -84,10 +81,13 @@ class Link:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
+        if self._calls:
+            _log.warning(
+                "shared ledger: %d writes never reached Redis; their leases expire by themselves",
+                len(self._calls),
+            )
         while self._calls:
-            future = self._calls.popleft().future
-            if not future.done():
-                future.set_exception(ConnectionError("the shared ledger closed"))
+            self._calls.popleft().future.cancel()
         await self._client.aclose()
 
     def call(
@@ -149,6 +149,7 @@ class Link:
         if self.reachable and not isinstance(error, redis.exceptions.NoScriptError):
             self.reachable = False
             _log.error(
-                "shared ledger: Redis does not answer (%s); no push leaves until it does",
+                "shared ledger: Redis does not answer (%s: %s); no push leaves until it does",
+                type(error).__name__,
                 error,
             )
