@@ -13,7 +13,15 @@ import picky_async as pa
 PACKAGE = pathlib.Path(pa.__file__).parent
 
 # Lower numbers sit lower; a layer may import its own and lower ones only.
-LAYERS = {"core": 0, "wire": 1, "client": 2, "webhook": 2, "dispatch": 3, "testing": 4}
+LAYERS = {
+    "core": 0,
+    "wire": 1,
+    "client": 2,
+    "webhook": 2,
+    "dispatch": 3,
+    "redis": 4,
+    "testing": 4,
+}
 
 
 def _module_name(path: pathlib.Path) -> str:
@@ -32,7 +40,12 @@ def _imports() -> dict[str, set[str]]:
             if isinstance(node, ast.ImportFrom) and node.level:
                 base = package.split(".")[: len(package.split(".")) - node.level + 1]
                 target = ".".join([*base, node.module] if node.module else base)
-                found |= {t for t in (target, *(f"{target}.{a.name}" for a in node.names))}
+                submodules = {f"{target}.{a.name}" for a in node.names} & paths.keys()
+                found |= submodules
+                # ``from . import _x`` needs only the submodule: the package is
+                # already importing. Any other name comes from the package itself.
+                if node.module or len(submodules) < len(node.names):
+                    found.add(target)
             elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("picky_async"):
                 found.add(node.module or "")
         graph[name] = found & paths.keys()
