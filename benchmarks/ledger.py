@@ -157,6 +157,7 @@ def run(args: argparse.Namespace) -> str:
     shared = [pair[1] for pair in pairs]
     cpu_local = [m.cpu for m in local]
     cpu_shared = [m.cpu for m in shared]
+    ratios = [s / m for s, m in zip(cpu_shared, cpu_local, strict=True)]
     rows = [
         Row(
             "client CPU per push",
