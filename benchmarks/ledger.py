@@ -164,9 +164,7 @@ def run(args: argparse.Namespace) -> str:
             statistics.median(cpu_shared),
             "µs",
             baseline=statistics.median(cpu_local),
-            paired_ratio=statistics.median(
-                s / m for s, m in zip(cpu_shared, cpu_local, strict=True)
-            ),
+            paired_ratio=statistics.median(ratios),
         ),
         Row("Redis round trips per push", statistics.median(m.round_trips for m in shared)),
         Row("Redis script calls per push", statistics.median(m.calls for m in shared)),
