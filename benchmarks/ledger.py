@@ -77,7 +77,7 @@ class RoundTrips:
             self.count += 1
             return await original(link, calls)
 
-        Link._send = counted  # type: ignore[method-assign]
+        Link._send = counted  # type: ignore[method-assign,assignment]
         return self
 
     def __exit__(self, *exc: object) -> None:
