@@ -107,7 +107,7 @@ async def test_the_horizon_holds_for_all_processes(store: RedisLedger) -> None:
     retry_at = await b.reserve_push(5, high=False)
     assert retry_at is not None
     assert 0.25 < retry_at - loop.time() <= 0.3  # until 0.5 s of room
-    assert b.backlog(loop.time()) == pytest.approx(1.3, abs=0.02)  # shared, and its own waiting
+    assert b.backlog(loop.time()) == pytest.approx(0.8, abs=0.02)  # what a pushed, seen by b
     assert await b.reserve_push(5, high=True) is None  # high priority skips the horizon
 
 
@@ -298,3 +298,26 @@ async def test_one_process_polls_the_phone_for_all(store: RedisLedger) -> None:
     a.record_status(loop.time())
     assert await b.reserve_push(1, high=False) is None
     assert b.backlog(loop.time()) == pytest.approx(0.2, abs=0.02)  # its own push and that one
+
+
+async def test_a_high_priority_message_waits_behind_at_most_one_push_of_another_process(
+    redis_url: str,
+) -> None:
+    async with Simulator() as sim:
+        projects = sim_projects(sim, 1)
+        ledger = RedisLedger(redis_url, namespace="priority")
+        async with (
+            pa.Dispatcher(projects, base_url=sim.base_url, ledger=ledger, horizon=0.05) as busy,
+            pa.Dispatcher(projects, base_url=sim.base_url, ledger=ledger, linger=0) as urgent,
+        ):
+            campaign_sent = asyncio.ensure_future(busy.send_many(campaign(1, 200)))
+            await asyncio.sleep(0.3)  # the campaign keeps the phone busy
+            asked_at = asyncio.get_running_loop().time()
+            await urgent.send("919876543210", "urgent", priority=pa.Priority.HIGH)
+            await campaign_sent
+    (urgent_message,) = [m for m in sim.messages if m.text == "urgent"]
+    pushes_before = [
+        r for r in sim.requests if asked_at <= r.arrived_at < urgent_message.accepted_at
+    ]
+    assert len(pushes_before) <= 1  # the push in flight when it was asked for, at most
+    assert len(sim.messages) == 201

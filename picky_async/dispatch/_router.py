@@ -102,6 +102,10 @@ class Router:
         opens = self._opens(sender, now) if healthy and not awaiting_answer else math.inf
         self._openings.set(sender, opens)
 
+    def opening_due(self, now: float) -> bool:
+        """Whether a project with no room before has some by ``now``."""
+        return self._openings.earliest() <= now
+
     def next_opening(self, now: float) -> float:
         """When a project with no room now gets some, ``math.inf`` if none will by itself."""
         self._openings.pop_due(now)  # open already: the index routes to them

@@ -42,6 +42,7 @@ _NEVER = math.inf
 # same alarm again and spin. Each turn therefore acts on what is due within
 # this slack; the request windows' margin is far larger.
 _SLACK = 0.001
+_EPSILON = 1e-9  # backlogs are floats drained by subtraction
 
 
 class Scheduler:
@@ -145,7 +146,10 @@ class Scheduler:
         """Route, tend and release what changed or is due; return the next deadline."""
         visiting = self._visiting(now)
         senders = sorted(visiting, key=self.router.order)
-        route_all, self._route_all = self._route_all, False
+        # A project's room opening counts as a change for every waiting message,
+        # even when what woke this turn was something else (a task ending).
+        route_all = self._route_all or (len(self.queue) > 0 and self.router.opening_due(now))
+        self._route_all = False
         if not route_all:
             self.router.route(now, senders)  # to these only: nothing changed for others
         elif len(self._disabled) == len(self.senders):
@@ -288,20 +292,23 @@ class Scheduler:
             batch = upcoming
 
     async def _reserved(self, sender: Sender, batch: Batch) -> bool:
-        """Wait until the ledger lets the batch leave; False if its project went down.
+        """Wait until the ledger lets the batch leave; False if it went back to the queue.
 
-        A shared ledger may make it wait for other processes' pushes, or find
-        that one of them saw the phone go down: then the batch goes back to
-        the queue for the other projects, never pushed.
+        A shared ledger may make it wait for other processes' pushes (a
+        lease, a window, a high-priority claim), or find that they filled
+        the phone up to the horizon, or that one of them saw it go down:
+        then the batch goes back, never pushed, for the other projects or
+        for later, and the push slot is free for high priority meanwhile.
         """
         ledger, loop = sender.ledger, asyncio.get_running_loop()
         sender.reserving = asyncio.current_task()
         try:
             while (retry_at := await ledger.reserve_push(batch.count, high=batch.high)) is not None:
-                if ledger.health is not Health.HEALTHY:
+                if ledger.health is not Health.HEALTHY or self._no_room(sender, batch):
                     sender.pushing = None
                     self.queue.requeue(batch.spans)
-                    self.health.went_down(sender)
+                    if ledger.health is not Health.HEALTHY:
+                        self.health.went_down(sender)
                     self._changed_everywhere(sender)
                     return False
                 await asyncio.sleep(retry_at - loop.time())
@@ -313,6 +320,14 @@ class Scheduler:
         finally:
             sender.reserving = None
         return True
+
+    def _no_room(self, sender: Sender, batch: Batch) -> bool:
+        """Whether a low-priority batch would take a busy phone past the horizon."""
+        if batch.high:
+            return False
+        backlog = sender.ledger.backlog(asyncio.get_running_loop().time())
+        work = batch.count * sender.seconds_per_message
+        return backlog > _EPSILON and backlog + work > self.router.horizon + _EPSILON
 
     def _all_withdrawn(self, sender: Sender, batch: Batch) -> bool:
         """Drop the callers who gave up while the batch waited for the ledger; True if all did.

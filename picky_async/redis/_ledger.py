@@ -215,7 +215,6 @@ class SharedLedger(MemoryLedger):
             self._push_request = request
             return None
         self._blocked_until = now + retry
-        self.add_work(now, messages, high=high)  # it still waits to go there
         return self._blocked_until
 
     async def reserve_status(self, *, probe: bool) -> float | None:
