@@ -62,6 +62,7 @@ class Link:
         self._more = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._drained: asyncio.Future[None] | None = None  # set when stop() waits
+        self._stopping = False
         self.reachable = True
 
     def start(self) -> None:
@@ -77,9 +78,11 @@ class Link:
         if self._calls and self.reachable:
             self._drained = asyncio.get_running_loop().create_future()
             await asyncio.wait([self._drained], timeout=timeout)
+        self._stopping = True  # should a cancellation be swallowed on the way
+        self._more.set()
         if self._task is not None:
             self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            await asyncio.wait([self._task], timeout=timeout)
             self._task = None
         if self._calls:
             _log.warning(
@@ -104,12 +107,13 @@ class Link:
 
     async def _run(self) -> None:
         pause = _FIRST_PAUSE
-        while True:
+        while not self._stopping:
             if not self._calls:
                 if self._drained is not None and not self._drained.done():
                     self._drained.set_result(None)
                 self._more.clear()
                 await self._more.wait()
+                continue
             calls = list(self._calls)
             try:
                 replies = await self._send(calls)
