@@ -56,6 +56,16 @@ EXPECTED_ROWS = {
         "campaign message, scheduler turns, 20 projects",
         "share of a core, campaign on 20 projects",
     ],
+    "fleet: worker processes sharing the same tokens": [
+        f"{fleet}, in-process ledger: {figure}"
+        for fleet in ("1 process", "2 processes")
+        for figure in (
+            "makespan / ideal",
+            "push requests per message",
+            "requests over the limits",
+            "peak queue / (horizon + batch)",
+        )
+    ],
 }
 
 

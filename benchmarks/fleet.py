@@ -1,0 +1,102 @@
+"""Fleet: worker processes sharing the same tokens, each with its own Dispatcher.
+
+An async service often runs several worker processes over the same Picky
+Assist projects (issue 12). Each worker here is a process of its own
+(``python -m benchmarks.fleet_worker``) with a Dispatcher over the same 10
+projects and an equal share of one campaign; one Simulator in this process
+serves them all. The phones take 20 ms a message and the limits are scaled
+to match (6 pushes and 3 status requests a second a project, horizon 0.5 s,
+pushes of at most 20), so that the limits bind when several workers push at
+once and a run takes seconds. Everything is read from the Simulator's
+records: the makespan (first push to last message sent) over the ideal (all
+phones busy, or every push full at the limits, whichever is slower), push
+requests per message, requests over the limits (HTTP 429) and the fullest
+phone queue over the horizon plus one push. Each figure is the median of
+``repeat`` runs; the notes give their spread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+from collections.abc import Callable, Sequence
+
+from ._fleet import Fleet, FleetResult, run_fleet
+from ._table import Row, at_most, render
+
+__all__ = ["QUICK", "configure", "run"]
+
+QUICK = {"processes": "1,2", "messages": 400, "repeat": 1}
+"""Sizes for the smoke test."""
+
+_MAKESPAN_GOAL = 1.25
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add this benchmark's options."""
+    parser.add_argument("--processes", default="1,2,4,8", help="comma-separated worker counts")
+    parser.add_argument("--messages", type=int, default=2_500, help="campaign, over all workers")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
+
+
+Figure = Callable[[FleetResult], float]
+
+_FIGURES: Sequence[tuple[str, str, Figure, float | None]] = (
+    ("makespan / ideal", "x", lambda run: run.makespan_ratio, _MAKESPAN_GOAL),
+    ("push requests per message", "", lambda run: run.pushes_per_message, None),
+    ("requests over the limits", "", lambda run: run.usage.over_limit, 0),
+    ("peak queue / (horizon + batch)", "x", lambda run: run.queue_ratio, 1),
+)
+"""Each row of a fleet: its name, unit, how to read it off a run, and its goal."""
+
+
+def _median(runs: Sequence[FleetResult], figure: Figure) -> float:
+    return statistics.median(figure(run) for run in runs)
+
+
+def _spread(runs: Sequence[FleetResult], figure: Figure) -> str:
+    values = sorted(figure(run) for run in runs)
+    return "[" + ", ".join(f"{value:.3g}" for value in values) + "]"
+
+
+def _fleet_rows(label: str, runs: Sequence[FleetResult]) -> tuple[list[Row], str]:
+    """One fleet's rows and the note giving their spread."""
+    rows = [
+        Row(
+            f"{label}: {name}",
+            _median(runs, figure),
+            unit,
+            None,
+            None if goal is None else at_most(goal),
+        )
+        for name, unit, figure, goal in _FIGURES
+    ]
+    spreads = "; ".join(f"{name} {_spread(runs, figure)}" for name, _, figure, _ in _FIGURES)
+    wall = statistics.median(run.wall for run in runs)
+    return rows, f"{label}: {spreads}; {wall:.1f} s a run"
+
+
+def _processes(count: int) -> str:
+    return f"{count} process{'' if count == 1 else 'es'}"
+
+
+def run(args: argparse.Namespace) -> str:
+    """Run every fleet ``repeat`` times and return the table."""
+    counts = sorted(int(count) for count in args.processes.split(","))
+    runs: dict[int, list[FleetResult]] = {count: [] for count in counts}
+    for _ in range(args.repeat):  # interleaved, so a slow spell hits every fleet
+        for count in counts:
+            fleet = Fleet(processes=count, messages=args.messages)
+            runs[count].append(asyncio.run(run_fleet(fleet)))
+    rows: list[Row] = []
+    notes = [
+        f"{args.messages:,} messages split over the workers, 10 projects, phones of 20 ms a "
+        "message, 6 pushes and 3 status requests a second a project, horizon 0.5 s, "
+        f"max_batch 20; medians of {args.repeat} runs, spreads low to high below.",
+    ]
+    for count in counts:
+        more_rows, note = _fleet_rows(f"{_processes(count)}, in-process ledger", runs[count])
+        rows += more_rows
+        notes.append(note)
+    return render("fleet: worker processes sharing the same tokens", rows, notes)
