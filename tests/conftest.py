@@ -1,4 +1,4 @@
-"""Fixtures shared by the client's tests."""
+"""Fixtures shared by the tests."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from aioresponses import aioresponses
+from redis_servers import flush_all, require_redis_server
 
 from picky_async.core import _numbers, _regional
+from picky_async.testing import RedisServer
 
 
 @pytest.fixture(autouse=True)
@@ -46,3 +48,24 @@ def refuse_number_checks(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
 def without_phonenumbers(monkeypatch: pytest.MonkeyPatch) -> None:
     """As if the ``numbers`` extra (the phonenumbers library) were not installed."""
     monkeypatch.setattr(_regional, "phonenumbers", None)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """One redis-server for the whole suite; a test that stops or kills one uses its own."""
+    with require_redis_server() as server:
+        yield server
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The shared server's URL, its data flushed before each test."""
+    flush_all(redis_server.url)
+    return redis_server.url
+
+
+@pytest.fixture
+def own_redis_server() -> Iterator[RedisServer]:
+    """A running redis-server of the test's own, to stop, kill and start again."""
+    with require_redis_server() as server:
+        yield server
