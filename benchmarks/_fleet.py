@@ -20,18 +20,17 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from typing import Protocol
 
 import attrs
 
 import picky_async as pa
-from picky_async.testing import MessageRecord, Simulator
+from picky_async.testing import MessageRecord, RedisServer, Simulator
 
 from ._fleet_measure import Share, Usage, requests_between, share_of, usage
 from ._harness import numbers
 from .fleet_worker import READY, WorkerPlan, WorkerResult, decode, encode
 
-__all__ = ["Fleet", "FleetResult", "RedisRestart", "Restartable", "run_fleet"]
+__all__ = ["Fleet", "FleetResult", "RedisRestart", "run_fleet"]
 
 _ROOT = pathlib.Path(__file__).resolve().parent.parent
 _IN_FLIGHT = 0.05  # seconds after Redis stops in which a push already started may still land
@@ -73,18 +72,11 @@ class Fleet:
         return [(low, high - low) for low, high in itertools.pairwise(bounds)]
 
 
-class Restartable(Protocol):
-    """A server that can be stopped and started again, such as a ``RedisServer``."""
-
-    def stop(self) -> None: ...
-    def start(self) -> None: ...
-
-
 @attrs.frozen
 class RedisRestart:
     """Stop ``server`` ``after`` seconds into the run, and start it ``down`` seconds later."""
 
-    server: Restartable
+    server: RedisServer
     after: float
     down: float = 0.5
 
@@ -96,7 +88,8 @@ class FleetResult:
     ``workers`` holds ``None`` for the worker killed on purpose; ``live`` and
     ``killed`` account for the messages of the others and of that one.
     ``requests_while_down`` counts requests the service got while Redis was
-    stopped (after the first 50 ms), when the run restarted it.
+    stopped (after the first 50 ms), when the run restarted it. ``tokens``
+    (never in the repr) lets a test check that none was left anywhere.
     """
 
     fleet: Fleet
@@ -106,6 +99,7 @@ class FleetResult:
     killed: Share | None
     requests_while_down: int | None
     wall: float
+    tokens: tuple[str, ...] = attrs.field(repr=False)
 
     @property
     def ideal(self) -> float:
@@ -313,4 +307,5 @@ async def run_fleet(
         if down is None
         else requests_between(simulator.requests, down[0] + _IN_FLIGHT, down[1]),
         wall=time.perf_counter() - wall,
+        tokens=plans[0].tokens,
     )
