@@ -19,6 +19,7 @@ from ..core import Application, Message, Priority, check_region
 from ._campaign import gather_campaign
 from ._feed import Feed, Messages, Progress
 from ._intake import Intake, checked
+from ._ledger import Ledger, LedgerStore
 from ._options import check_pacing, project_names
 from ._project import Project
 from ._queue import MemoryQueue
@@ -53,6 +54,10 @@ class Dispatcher:
     resends pushes whose answer never came, which may deliver them twice.
     ``session`` is borrowed (never closed); ``client_factory`` replaces the
     :class:`~picky_async.PickyClient` built for each project (for tests).
+    ``ledger`` shares each project's limits, backlog and health with the
+    dispatchers of other processes, such as a
+    :class:`~picky_async.redis.RedisLedger`; by default they are this
+    dispatcher's own.
     Without ``base_url``, it reads the ``PICKY_BASE_URL`` environment variable
     as the client does, else uses :data:`~picky_async.DEFAULT_BASE_URL`; the
     tokens are always the projects' own. ``default_region`` (such as
@@ -87,6 +92,7 @@ class Dispatcher:
         session: aiohttp.ClientSession | None = None,
         client_factory: Callable[[Project], Pusher] | None = None,
         default_region: str | None = None,
+        ledger: LedgerStore | None = None,
     ) -> None:
         projects = list(projects)
         names = project_names(projects)
@@ -94,9 +100,12 @@ class Dispatcher:
         check_timeout(timeout)
         check_application(application)
         check_pacing(max_batch=max_batch, horizon=horizon, linger=linger, aging=aging)
+        self._ledger = ledger
         self._senders = [
-            Sender(p, name, max_batch=max_batch, linger=linger)
-            for p, name in zip(projects, names, strict=True)
+            Sender(p, name, max_batch=max_batch, linger=linger, ledger=shared)
+            for p, name, shared in zip(
+                projects, names, self._shared(projects, timeout, horizon), strict=True
+            )
         ]
         self._queue = MemoryQueue(max_pending)
         self._scheduler = Scheduler(
@@ -116,6 +125,14 @@ class Dispatcher:
         self._client_factory = client_factory
         self._task: asyncio.Task[None] | None = None
         self._intake = Intake(self._queue, self._scheduler, self._start)
+
+    def _shared(
+        self, projects: list[Project], timeout: float, horizon: float
+    ) -> list[Ledger | None]:
+        """Each project's shared ledger, or None for each when they are this dispatcher's own."""
+        if self._ledger is None:
+            return [None] * len(projects)
+        return [self._ledger.ledger_for(p, timeout=timeout, horizon=horizon) for p in projects]
 
     def __repr__(self) -> str:
         names = ", ".join(sender.name for sender in self._senders)
@@ -328,6 +345,8 @@ class Dispatcher:
     async def _run(self) -> None:
         own_session: aiohttp.ClientSession | None = None
         clients: list[PickyClient] = []
+        if self._ledger is not None:
+            await self._ledger.open()
         try:
             if self._client_factory is not None:
                 for sender in self._senders:
@@ -355,6 +374,8 @@ class Dispatcher:
                 await client.close()
             if own_session is not None:
                 await own_session.close()
+            if self._ledger is not None:
+                await self._ledger.close()
 
     async def close(self, *, drain: bool = True) -> None:
         """Stop taking messages; push the waiting ones first unless ``drain=False``.
@@ -379,4 +400,5 @@ class Dispatcher:
 
     def stats(self) -> DispatcherStats:
         """A snapshot of the queues, each project's backlog, and the totals."""
-        return snapshot(self._scheduler, asyncio.get_running_loop().time())
+        reachable = self._ledger is None or self._ledger.reachable
+        return snapshot(self._scheduler, asyncio.get_running_loop().time(), reachable)

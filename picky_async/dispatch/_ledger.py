@@ -1,9 +1,15 @@
 """Per-project bookkeeping: the phone's backlog, the request windows, health.
 
 This is the state that several dispatcher processes sharing the same tokens
-would have to share (in Redis, with atomic scripts), so it sits behind the
-small :class:`Ledger` interface; :class:`MemoryLedger` is the in-process one.
-Times are ``loop.time()`` values passed in by the caller.
+must share, so it sits behind the small :class:`Ledger` interface:
+:class:`MemoryLedger` is the in-process one, ``picky_async.redis`` keeps one in
+Redis for many processes (a :class:`LedgerStore` hands them out). Times are
+``loop.time()`` values.
+
+The synchronous methods answer from what this process knows, so routing and
+pacing cost no round trip; ``reserve_push`` and ``reserve_status`` are asked
+right before each request leaves, and a shared ledger answers them from the
+state every process shares.
 """
 
 from __future__ import annotations
@@ -14,13 +20,13 @@ from typing import Protocol
 from ..core import PickyError, RateLimit, SlidingWindow
 from ._project import Project
 
-__all__ = ["Health", "Ledger", "MemoryLedger"]
+__all__ = ["Health", "Ledger", "LedgerStore", "MemoryLedger"]
 
 # Windows are kept this fraction of their period longer than the service's,
 # so a little clock skew between us and the service never costs a request.
-_WINDOW_MARGIN = 0.02
-_FIRST_BACKOFF = 1.0
-_MAX_BACKOFF = 60.0
+WINDOW_MARGIN = 0.02
+FIRST_BACKOFF = 1.0
+MAX_BACKOFF = 60.0
 
 
 class Health(enum.Enum):
@@ -53,10 +59,33 @@ class Ledger(Protocol):
     def suspend(self, now: float, error: PickyError) -> None: ...
     def disable(self, error: PickyError) -> None: ...
     def recover(self) -> None: ...
+    async def reserve_push(self, messages: int, *, high: bool) -> float | None: ...
+    async def reserve_status(self, *, probe: bool) -> float | None: ...
+
+
+class LedgerStore(Protocol):
+    """Where a dispatcher's ledgers live when several processes share them."""
+
+    @property
+    def reachable(self) -> bool:
+        """Whether the store answered its last request."""
+        ...
+
+    def ledger_for(self, project: Project, *, timeout: float, horizon: float) -> Ledger:
+        """The ledger of ``project``, for a dispatcher with ``timeout`` and ``horizon``."""
+        ...
+
+    async def open(self) -> None:
+        """Get ready to answer; called when a dispatcher starts."""
+        ...
+
+    async def close(self) -> None:
+        """Let go of what :meth:`open` took; called when a dispatcher stops."""
+        ...
 
 
 def _window(limit: RateLimit) -> SlidingWindow:
-    return SlidingWindow(RateLimit(limit.count, limit.period * (1 + _WINDOW_MARGIN)))
+    return SlidingWindow(RateLimit(limit.count, limit.period * (1 + WINDOW_MARGIN)))
 
 
 class MemoryLedger:
@@ -178,7 +207,7 @@ class MemoryLedger:
         """Give no work until a probe after the next backoff succeeds."""
         if self._health is Health.DISABLED:
             return
-        self._backoff = min(_MAX_BACKOFF, self._backoff * 2 or _FIRST_BACKOFF)
+        self._backoff = min(MAX_BACKOFF, self._backoff * 2 or FIRST_BACKOFF)
         self._resume_at = now + self._backoff
         self._health = Health.SUSPENDED
         self._last_error = error
@@ -193,3 +222,15 @@ class MemoryLedger:
         if self._health is Health.SUSPENDED:
             self._health = Health.HEALTHY
             self._backoff = 0.0
+
+    async def reserve_push(self, messages: int, *, high: bool) -> float | None:
+        """Claim the push about to leave; ``None`` when it may, else when to ask again.
+
+        In one process, :meth:`push_ready_at` and the one push in flight per
+        project already decided it may.
+        """
+        return None
+
+    async def reserve_status(self, *, probe: bool) -> float | None:
+        """Claim the device-status request about to leave, as :meth:`reserve_push` does."""
+        return None

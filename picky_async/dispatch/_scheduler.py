@@ -257,6 +257,8 @@ class Scheduler:
         """Push the project's batches back to back, while it has one ready."""
         loop = asyncio.get_running_loop()
         while True:
+            if not await self._reserved(sender, batch):
+                return
             try:
                 push_id, msg_ids = await sender.push(batch)
             except asyncio.CancelledError:
@@ -280,6 +282,29 @@ class Scheduler:
             # once its request is on the wire, overlapping the round trip.
             loop.call_soon(self._deliver, sender, batch, push_id, msg_ids)
             batch = upcoming
+
+    async def _reserved(self, sender: Sender, batch: Batch) -> bool:
+        """Wait until the ledger lets the batch leave; False if its project went down.
+
+        A shared ledger may make it wait for other processes' pushes, or find
+        that one of them saw the phone go down: then the batch goes back to
+        the queue for the other projects, never pushed.
+        """
+        ledger, loop = sender.ledger, asyncio.get_running_loop()
+        try:
+            while (retry_at := await ledger.reserve_push(batch.count, high=batch.high)) is not None:
+                if ledger.health is not Health.HEALTHY:
+                    sender.pushing = None
+                    self.queue.requeue(batch.spans)
+                    self._went_down(sender)
+                    self._changed_everywhere(sender)
+                    return False
+                await asyncio.sleep(retry_at - loop.time())
+        except asyncio.CancelledError:
+            sender.pushing = None
+            self.queue.requeue(batch.spans)  # never pushed: whoever closes fails them
+            raise
+        return True
 
     def _changed_everywhere(self, sender: Sender) -> None:
         """The project changed, and what it held or may now take goes to any project."""
@@ -372,6 +397,26 @@ class Scheduler:
         return _NEVER
 
     async def _ask_status(self, sender: Sender) -> None:
+        ledger = sender.ledger
+        health = ledger.health
+        try:
+            if await ledger.reserve_status(probe=health is Health.SUSPENDED) is None:
+                await self._status_request(sender)
+            elif ledger.health is not health:  # another process saw it go or come back
+                self._health_changed(sender)
+        finally:
+            sender.asking = False
+            self._changed_everywhere(sender)
+
+    def _health_changed(self, sender: Sender) -> None:
+        """Another process found the project down, or back: act as if we had."""
+        if sender.ledger.health is Health.HEALTHY:
+            _log.info("project %s is back: another process's probe found its phone", sender.name)
+            self.router.relane()
+        else:
+            self._went_down(sender)
+
+    async def _status_request(self, sender: Sender) -> None:
         assert sender.pusher is not None
         seq = sender.push_seq
         loop = asyncio.get_running_loop()
@@ -389,8 +434,6 @@ class Scheduler:
         finally:
             sender.polled_at = loop.time()
             sender.ledger.record_status(sender.polled_at)
-            sender.asking = False
-            self._changed_everywhere(sender)
 
     # -- endings ---------------------------------------------------------
 

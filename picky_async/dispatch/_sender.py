@@ -90,10 +90,18 @@ class Sender:
         "sent_after_cancel",
     )
 
-    def __init__(self, project: Project, name: str, *, max_batch: int, linger: float) -> None:
+    def __init__(
+        self,
+        project: Project,
+        name: str,
+        *,
+        max_batch: int,
+        linger: float,
+        ledger: Ledger | None = None,
+    ) -> None:
         self.project = project
         self.name = name
-        self.ledger: Ledger = MemoryLedger(project)
+        self.ledger: Ledger = MemoryLedger(project) if ledger is None else ledger
         self.accumulator = Accumulator(max_batch=max_batch, linger=linger)
         self.pusher: Pusher | None = None
         self.pushing: Batch | None = None

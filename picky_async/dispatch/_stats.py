@@ -62,6 +62,9 @@ class DispatcherStats:
             project is to blame for (such as the ones ``close(drain=False)`` abandoned).
         sent_after_cancel: Of ``sent``, those whose callers had cancelled too late.
         projects: One :class:`ProjectStats` per project, in the dispatcher's order.
+        ledger_reachable: False while a shared ledger (such as
+            :class:`~picky_async.redis.RedisLedger`) does not answer: no push
+            leaves until it does. Always true for the dispatcher's own ledger.
     """
 
     queued_high: int
@@ -72,9 +75,10 @@ class DispatcherStats:
     failed: int
     sent_after_cancel: int
     projects: tuple[ProjectStats, ...]
+    ledger_reachable: bool
 
 
-def snapshot(scheduler: Scheduler, now: float) -> DispatcherStats:
+def snapshot(scheduler: Scheduler, now: float, ledger_reachable: bool) -> DispatcherStats:
     """The scheduler's queues, each project's share and the totals, at ``now``."""
     high, low = scheduler.queue.depths()
     projects = tuple(
@@ -99,4 +103,5 @@ def snapshot(scheduler: Scheduler, now: float) -> DispatcherStats:
         failed=scheduler.failed + sum(p.failed for p in projects),
         sent_after_cancel=sum(p.sent_after_cancel for p in projects),
         projects=projects,
+        ledger_reachable=ledger_reachable,
     )
