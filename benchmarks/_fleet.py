@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import itertools
 import pathlib
+import signal
 import sys
 import time
 import uuid
@@ -33,6 +34,8 @@ from .fleet_worker import READY, WorkerPlan, WorkerResult, decode, encode
 __all__ = ["Fleet", "FleetResult", "RedisRestart", "run_fleet"]
 
 _ROOT = pathlib.Path(__file__).resolve().parent.parent
+_ERROR_CHARS = 8_000  # of a failed worker's stderr, enough for where its tasks wait
+_TELLING = 0.5  # seconds a stuck worker gets to print where it waits
 _IN_FLIGHT = 0.05  # seconds after Redis stops in which a push already started may still land
 # The service's limits (90 pushes and 3 status requests a minute) scaled to phones of 20 ms.
 _PUSH_LIMIT = pa.RateLimit(6, 1.0)
@@ -175,14 +178,19 @@ async def _spawn(plan: WorkerPlan) -> asyncio.subprocess.Process:
     await process.stdin.drain()
     if (await process.stdout.readline()).decode().strip() == READY:
         return process
-    if process.returncode is None:
-        process.kill()
+    _signal(process, signal.SIGKILL)
     _, errors = await process.communicate()
     raise RuntimeError(f"a fleet worker did not start:\n{_tail(errors)}")
 
 
+def _signal(worker: asyncio.subprocess.Process, number: int) -> None:
+    """Send signal ``number`` to ``worker``, unless it has already exited."""
+    with contextlib.suppress(ProcessLookupError):  # exited, maybe not reaped yet
+        worker.send_signal(number)
+
+
 def _tail(errors: bytes) -> str:
-    return errors.decode(errors="replace")[-2000:]
+    return errors.decode(errors="replace")[-_ERROR_CHARS:]
 
 
 @contextlib.asynccontextmanager
@@ -197,15 +205,13 @@ async def _started(plans: list[WorkerPlan]) -> AsyncIterator[list[asyncio.subpro
         yield workers
     finally:
         for worker in workers:
-            if worker.returncode is None:
-                worker.kill()
-                await worker.wait()
+            _signal(worker, signal.SIGKILL)
+            await worker.wait()
 
 
 async def _kill_after(seconds: float, worker: asyncio.subprocess.Process) -> None:
     await asyncio.sleep(seconds)
-    if worker.returncode is None:
-        worker.kill()
+    _signal(worker, signal.SIGKILL)
 
 
 async def _restart(restart: RedisRestart) -> tuple[float, float]:
@@ -242,10 +248,22 @@ async def _reports(
 
     Raises:
         RuntimeError: when a worker other than the one killed fails.
+        TimeoutError: when some are still running after ``timeout`` seconds;
+            they are asked where their tasks wait (SIGUSR1), then killed, and
+            the error shows the end of their stderr.
     """
-    outputs = await asyncio.wait_for(
-        asyncio.gather(*(worker.communicate(b"go\n") for worker in workers)), timeout
-    )
+    running = [asyncio.ensure_future(worker.communicate(b"go\n")) for worker in workers]
+    _, pending = await asyncio.wait(running, timeout=timeout)
+    late = sorted(map(running.index, pending))
+    for number in late:
+        _signal(workers[number], signal.SIGUSR1)
+    await asyncio.sleep(_TELLING if late else 0)
+    for number in late:
+        _signal(workers[number], signal.SIGKILL)
+    outputs = [await output for output in running]
+    if late:
+        stuck = [f"worker {number}:\n{_tail(outputs[number][1])}" for number in late]
+        raise TimeoutError(f"fleet workers still running after {timeout} s\n" + "\n".join(stuck))
     results: list[WorkerResult | None] = []
     for number, (worker, (out, errors)) in enumerate(zip(workers, outputs, strict=True)):
         if number == killed:

@@ -6,26 +6,37 @@ an async service's worker processes do (issue 12). A worker reads its
 on the command line, so ``ps`` never shows one), answers ``ready`` once its
 imports are done, waits for a ``go`` line so that the whole fleet starts
 together, sends its share with ``send_many`` and prints one JSON line, its
-:class:`WorkerResult`.
+:class:`WorkerResult`. On SIGUSR1 it prints to stderr where each of its tasks
+waits, so that a worker that hangs can say where.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
+import signal
 import sys
 import time
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import attrs
 import cattrs
 
 import picky_async as pa
+from picky_async.redis import RedisLedger
 
 from ._harness import numbers
 
-__all__ = ["READY", "WorkerPlan", "WorkerResult", "decode", "encode", "main", "share"]
+__all__ = [
+    "READY",
+    "WorkerPlan",
+    "WorkerResult",
+    "decode",
+    "encode",
+    "main",
+    "share",
+    "where_tasks_wait",
+]
 
 T = TypeVar("T")
 
@@ -84,16 +95,28 @@ def share(first: int, count: int) -> list[pa.Message]:
     return [pa.Message(number, f"Fleet message {first + n}") for n, number in enumerate(recipients)]
 
 
-def _ledger_options(plan: WorkerPlan) -> dict[str, Any]:
-    """The Dispatcher's ``ledger`` argument: shared through Redis, or its default."""
-    if plan.redis_url is None:
-        return {}
-    redis = importlib.import_module("picky_async.redis")
-    return {"ledger": redis.RedisLedger(plan.redis_url, namespace=plan.namespace)}
+def where_tasks_wait() -> str:
+    """Each task of the running loop, one a line: the chain of coroutines it waits in.
+
+    ``Task.print_stack`` shows only a suspended task's outermost frame; this
+    follows each coroutine to the one it awaits, down to the future at the end.
+    """
+    lines = []
+    for task in asyncio.all_tasks():
+        links: list[str] = []
+        awaited: object = task.get_coro()
+        while (frame := getattr(awaited, "cr_frame", None)) is not None:
+            links.append(f"{frame.f_code.co_filename}:{frame.f_lineno} {frame.f_code.co_name}")
+            awaited = getattr(awaited, "cr_await", None)
+        lines.append(" -> ".join([*links, repr(awaited)[:200]]))
+    return "\n".join(lines)
 
 
 async def send_share(plan: WorkerPlan) -> WorkerResult:
     """Send the plan's share through a Dispatcher over all of its projects."""
+    asyncio.get_running_loop().add_signal_handler(
+        signal.SIGUSR1, lambda: print(where_tasks_wait(), file=sys.stderr, flush=True)
+    )
     projects = [
         pa.Project(
             token,
@@ -103,6 +126,9 @@ async def send_share(plan: WorkerPlan) -> WorkerResult:
         )
         for token in plan.tokens
     ]
+    ledger = (
+        None if plan.redis_url is None else RedisLedger(plan.redis_url, namespace=plan.namespace)
+    )
     start = time.perf_counter()
     async with pa.Dispatcher(
         projects,
@@ -110,7 +136,7 @@ async def send_share(plan: WorkerPlan) -> WorkerResult:
         horizon=plan.horizon,
         max_batch=plan.max_batch,
         linger=plan.linger,
-        **_ledger_options(plan),
+        ledger=ledger,
     ) as dispatcher:
         results = await dispatcher.send_many(share(plan.first, plan.count), return_exceptions=True)
         pushes = dispatcher.stats().pushes

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 import redis
 
 from benchmarks._fleet import Fleet, FleetResult, RedisRestart, run_fleet
@@ -68,6 +69,14 @@ async def test_the_harness_sees_requests_while_redis_is_down(
     assert result.requests_while_down > 0  # in-process ledgers never ask Redis
     _everyone_finished(result)
     assert own_redis_server.running
+
+
+async def test_a_worker_still_running_at_the_timeout_says_where_it_waits() -> None:
+    with pytest.raises(TimeoutError, match=r"still running after 0\.5 s") as raised:
+        await run_fleet(Fleet(processes=1, messages=2_000), timeout=0.5)  # 4 s of phone time
+
+    assert "fleet_worker.py" in str(raised.value)
+    assert " send_many -> " in str(raised.value)  # each task's chain of awaits
 
 
 async def test_a_shared_ledger_keeps_the_fleet_within_the_limits(redis_url: str) -> None:
