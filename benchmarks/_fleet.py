@@ -209,9 +209,31 @@ async def _started(plans: list[WorkerPlan]) -> AsyncIterator[list[asyncio.subpro
             await worker.wait()
 
 
-async def _kill_after(seconds: float, worker: asyncio.subprocess.Process) -> None:
+def _recipients(plan: WorkerPlan) -> list[str]:
+    """The numbers of a worker's share."""
+    return numbers(plan.count, first=plan.first)
+
+
+async def _kill_after(
+    seconds: float,
+    simulator: Simulator,
+    workers: Sequence[asyncio.subprocess.Process],
+    plans: Sequence[WorkerPlan],
+) -> int | None:
+    """SIGKILL, ``seconds`` from now, the running worker with the most of its share
+    the service has not accepted yet (so it dies mid-run); return which, if any ran."""
     await asyncio.sleep(seconds)
-    _signal(worker, signal.SIGKILL)
+    accepted = {record.number for record in simulator.messages}
+    running = [number for number, worker in enumerate(workers) if worker.returncode is None]
+    if not running:
+        return None
+
+    def left(number: int) -> int:
+        return sum(recipient not in accepted for recipient in _recipients(plans[number]))
+
+    victim = max(running, key=left)
+    _signal(workers[victim], signal.SIGKILL)
+    return victim
 
 
 async def _restart(restart: RedisRestart) -> tuple[float, float]:
@@ -229,25 +251,16 @@ async def _restart(restart: RedisRestart) -> tuple[float, float]:
     return stopped, restarted
 
 
-async def _scenario(
-    first: asyncio.subprocess.Process, kill_after: float | None, restart: RedisRestart | None
-) -> tuple[float, float] | None:
-    """Kill ``first`` and restart Redis, each at its time; return Redis's down time, if any."""
-    if kill_after is not None and restart is not None:
-        _, down = await asyncio.gather(_kill_after(kill_after, first), _restart(restart))
-        return down
-    if kill_after is not None:
-        await _kill_after(kill_after, first)
-    return None if restart is None else await _restart(restart)
+async def _nothing() -> None:
+    return None
 
 
-async def _reports(
-    workers: list[asyncio.subprocess.Process], killed: int | None, timeout: float
-) -> tuple[WorkerResult | None, ...]:
-    """Tell every worker to go and collect their results (``None`` for the one killed).
+async def _outputs(
+    workers: Sequence[asyncio.subprocess.Process], timeout: float
+) -> list[tuple[bytes, bytes]]:
+    """Tell every worker to go and collect what each printed on stdout and stderr.
 
     Raises:
-        RuntimeError: when a worker other than the one killed fails.
         TimeoutError: when some are still running after ``timeout`` seconds;
             they are asked where their tasks wait (SIGUSR1), then killed, and
             the error shows the end of their stderr.
@@ -264,6 +277,19 @@ async def _reports(
     if late:
         stuck = [f"worker {number}:\n{_tail(outputs[number][1])}" for number in late]
         raise TimeoutError(f"fleet workers still running after {timeout} s\n" + "\n".join(stuck))
+    return outputs
+
+
+def _reports(
+    workers: Sequence[asyncio.subprocess.Process],
+    outputs: Sequence[tuple[bytes, bytes]],
+    killed: int | None,
+) -> tuple[WorkerResult | None, ...]:
+    """Each worker's result, ``None`` for the one killed.
+
+    Raises:
+        RuntimeError: when a worker other than the one killed failed.
+    """
     results: list[WorkerResult | None] = []
     for number, (worker, (out, errors)) in enumerate(zip(workers, outputs, strict=True)):
         if number == killed:
@@ -278,7 +304,7 @@ async def _reports(
 
 def _share(records: Sequence[MessageRecord], plans: Sequence[WorkerPlan]) -> Share:
     """What became of the messages of the workers given these ``plans``."""
-    recipients = {number for plan in plans for number in numbers(plan.count, first=plan.first)}
+    recipients = {number for plan in plans for number in _recipients(plan)}
     return share_of(records, recipients, sum(plan.count for plan in plans))
 
 
@@ -293,8 +319,9 @@ async def run_fleet(
     """Run ``fleet`` against a fresh Simulator and measure it.
 
     With ``redis_url`` the workers share a ``RedisLedger`` there, else each
-    keeps its own in-process ledger. ``kill_one_after`` SIGKILLs the first
-    worker that many seconds after the start; ``restart_redis`` stops and
+    keeps its own in-process ledger. ``kill_one_after`` SIGKILLs a worker
+    that many seconds after the start, the one with the most of its share
+    left (``workers`` then holds ``None`` in its place); ``restart_redis`` stops and
     restarts the Redis server mid-run. Waits at most ``timeout`` seconds for
     the workers and again for the phones.
 
@@ -303,24 +330,33 @@ async def run_fleet(
         TimeoutError: when the workers or the phones take longer than ``timeout``.
     """
     wall = time.perf_counter()
-    killed = None if kill_one_after is None else 0
     async with _simulator(fleet) as simulator:
         plans = _plans(fleet, simulator, redis_url)
         async with _started(plans) as workers:
-            scenario = asyncio.ensure_future(_scenario(workers[0], kill_one_after, restart_redis))
+            killing = asyncio.ensure_future(
+                _nothing()
+                if kill_one_after is None
+                else _kill_after(kill_one_after, simulator, workers, plans)
+            )
+            restarting = asyncio.ensure_future(
+                _nothing() if restart_redis is None else _restart(restart_redis)
+            )
             try:
-                reports = await _reports(workers, killed, timeout)
-                down = await scenario
+                outputs = await _outputs(workers, timeout)
+                killed, down = await killing, await restarting
             finally:
-                scenario.cancel()
+                killing.cancel()
+                restarting.cancel()
+            reports = _reports(workers, outputs, killed)
         await asyncio.wait_for(simulator.wait_sent(), timeout)
     records = simulator.messages
+    live = [plan for number, plan in enumerate(plans) if number != killed]
     return FleetResult(
         fleet,
         usage(simulator, fleet.seconds_per_message),
         reports,
-        live=_share(records, plans if killed is None else plans[1:]),
-        killed=None if killed is None else _share(records, plans[:1]),
+        live=_share(records, live),
+        killed=None if killed is None else _share(records, [plans[killed]]),
         requests_while_down=None
         if down is None
         else requests_between(simulator.requests, down[0] + _IN_FLIGHT, down[1]),

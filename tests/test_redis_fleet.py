@@ -4,8 +4,9 @@ Each test runs a fleet (``benchmarks._fleet.run_fleet``): separate OS
 processes, each with its own Dispatcher over the same 10 projects, against
 one Simulator in this process, with phones of 20 ms a message and limits
 scaled to match. The first two show that the harness sees the problem of
-issue 12 when every worker keeps its own ledger, and the requests made while
-Redis is down (tests/test_fleet_measure.py checks its arithmetic); the others
+issue 12 when every worker keeps its own ledger, the requests made while
+Redis is down and what a killed worker left (tests/test_fleet_measure.py
+checks its arithmetic); the others
 share a ``RedisLedger`` and must not overstep, even when a worker dies or
 Redis restarts mid-run.
 """
@@ -21,7 +22,8 @@ import redis
 from benchmarks._fleet import Fleet, FleetResult, RedisRestart, run_fleet
 from picky_async.testing import RedisServer
 
-FLEET = Fleet(processes=4, messages=1_500)  # about 3 s of phone time
+FLEET = Fleet(processes=4, messages=2_500)  # 5 s of phone time: start-up weighs little
+TIMEOUT = 20.0  # seconds a fleet may take before its workers show where they wait
 
 
 def _everyone_finished(result: FleetResult) -> None:
@@ -53,20 +55,24 @@ def _stored(url: str) -> str:
 
 
 async def test_separate_ledgers_overstep_the_service() -> None:
-    result = await run_fleet(FLEET)
+    result = await run_fleet(FLEET, timeout=TIMEOUT)
 
     _everyone_finished(result)
     assert result.usage.over_limit > 0 or result.usage.peak_queue > FLEET.queue_bound
 
 
-async def test_the_harness_sees_requests_while_redis_is_down(
+async def test_the_harness_sees_requests_while_down_and_what_a_killed_worker_left(
     own_redis_server: RedisServer,
 ) -> None:
     restart = RedisRestart(own_redis_server, after=0.5, down=0.5)
-    result = await run_fleet(FLEET, restart_redis=restart)
+    result = await run_fleet(FLEET, kill_one_after=0.5, restart_redis=restart, timeout=TIMEOUT)
 
     assert result.requests_while_down is not None
     assert result.requests_while_down > 0  # in-process ledgers never ask Redis
+    assert result.workers.count(None) == 1
+    assert result.killed is not None
+    assert result.killed.accepted < result.killed.planned  # it died mid-run
+    assert result.killed.sent == result.killed.accepted  # phones send what they took
     _everyone_finished(result)
     assert own_redis_server.running
 
@@ -80,7 +86,7 @@ async def test_a_worker_still_running_at_the_timeout_says_where_it_waits() -> No
 
 
 async def test_a_shared_ledger_keeps_the_fleet_within_the_limits(redis_url: str) -> None:
-    result = await run_fleet(FLEET, redis_url=redis_url)
+    result = await run_fleet(FLEET, redis_url=redis_url, timeout=TIMEOUT)
 
     _everyone_finished(result)
     assert result.usage.over_limit == 0
@@ -92,9 +98,9 @@ async def test_a_shared_ledger_keeps_the_fleet_within_the_limits(redis_url: str)
 
 
 async def test_the_others_finish_when_one_worker_is_killed(redis_url: str) -> None:
-    result = await run_fleet(FLEET, redis_url=redis_url, kill_one_after=1.0)
+    result = await run_fleet(FLEET, redis_url=redis_url, kill_one_after=1.0, timeout=TIMEOUT)
 
-    assert result.workers[0] is None
+    assert result.workers.count(None) == 1
     assert result.killed is not None
     assert result.killed.accepted < result.killed.planned  # it died mid-run
     _everyone_finished(result)
@@ -103,7 +109,9 @@ async def test_the_others_finish_when_one_worker_is_killed(redis_url: str) -> No
 
 async def test_no_request_while_redis_is_down(own_redis_server: RedisServer) -> None:
     restart = RedisRestart(own_redis_server, after=1.0, down=0.5)
-    result = await run_fleet(FLEET, redis_url=own_redis_server.url, restart_redis=restart)
+    result = await run_fleet(
+        FLEET, redis_url=own_redis_server.url, restart_redis=restart, timeout=TIMEOUT
+    )
 
     assert result.requests_while_down == 0
     _everyone_finished(result)
