@@ -137,9 +137,10 @@ def run(args: argparse.Namespace) -> str:
     notes = [
         f"{args.messages:,} messages split over the workers, 10 projects, phones of 20 ms a "
         "message, 6 pushes and 3 status requests a second a project, horizon 0.5 s, "
-        f"max_batch 20; medians of {args.repeat} runs, spreads low to high below. "
-        "Baseline: the same fleet with in-process ledgers.",
+        f"max_batch 20; medians of {args.repeat} runs, spreads low to high below.",
     ]
+    if len(args.ledgers) > 1:
+        notes.append("Baseline of the Redis rows: the same fleet with in-process ledgers.")
     for count in counts:
         own = runs.get(("memory", count), [])
         for ledger in args.ledgers:
