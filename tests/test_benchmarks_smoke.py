@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from redis_servers import require_redis_server
 
 from benchmarks._harness import Job, percentile, phone_jobs
 from benchmarks._table import Row, at_least, at_most, render
@@ -56,6 +57,12 @@ EXPECTED_ROWS = {
         "campaign message, scheduler turns, 20 projects",
         "share of a core, campaign on 20 projects",
     ],
+    "ledger: cost per push of the shared ledger": [
+        "client CPU per push",
+        "Redis round trips per push",
+        "Redis script calls per push",
+        "redis-server CPU per push",
+    ],
     "fleet: worker processes sharing the same tokens": [
         f"{fleet}, in-process ledger: {figure}"
         for fleet in ("1 process", "2 processes")
@@ -90,6 +97,7 @@ def _table_rows(output: str, title: str) -> list[str]:
 
 
 def test_every_benchmark_runs_and_prints_its_rows() -> None:
+    require_redis_server()  # the shared ledger's benchmarks start their own
     run = _benchmarks("all", "--quick")
     assert run.returncode == 0, run.stderr
     for title, expected in EXPECTED_ROWS.items():

@@ -8,24 +8,17 @@ progress lines must happen either way.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import pathlib
 import re
 
 import pytest
-
-EXAMPLE = pathlib.Path(__file__).parent.parent / "examples" / "campaign.py"
+from example_modules import load_example
 
 
 @pytest.mark.parametrize("clock", [pytest.param("looptime", marks=pytest.mark.looptime), "real"])
 async def test_the_campaign_goes_through_an_outage_and_loses_nothing(
     capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture, clock: str
 ) -> None:
-    spec = importlib.util.spec_from_file_location("campaign", EXAMPLE)
-    assert spec is not None
-    assert spec.loader is not None
-    campaign = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(campaign)
+    campaign = load_example("campaign")
     # Millisecond phones: about a second in real time.
     await asyncio.wait_for(campaign.main(), timeout=20)
     out = capsys.readouterr().out

@@ -25,8 +25,8 @@ from ..core import DeliveryUncertain, PickyError
 from ._deadlines import Deadlines
 from ._errors import DispatcherClosed, own_copy
 from ._folding import Batch
+from ._health import HealthWatch
 from ._ledger import Health
-from ._pacing import poll_interval
 from ._queue import PendingQueue
 from ._router import Router
 from ._runs import Span, by_run
@@ -65,7 +65,6 @@ class Scheduler:
         self.resend_uncertain = resend_uncertain
         self.closing = False
         self.failed = 0  # failures no project is to blame for
-        self.last_error: PickyError | None = None
         self._wake = asyncio.Event()
         self._everyone = True  # the next turn looks at every project...
         self._changed: dict[Sender, None] = {}  # ...or at these and those due,
@@ -75,6 +74,9 @@ class Scheduler:
         self._disabled: set[Sender] = set()
         self._alarm: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self.health = HealthWatch(
+            queue, self.router, spawn=self._spawn, changed=self._changed_everywhere
+        )
 
     # -- the loop --------------------------------------------------------
 
@@ -147,7 +149,7 @@ class Scheduler:
         if not route_all:
             self.router.route(now, senders)  # to these only: nothing changed for others
         elif len(self._disabled) == len(self.senders):
-            error = self.last_error or PickyError("every project is disabled")
+            error = self.health.last_error or PickyError("every project is disabled")
             self._fail(self._take_everything(), error)
         else:
             for sender in senders:  # as they are now, before routing looks them up
@@ -166,7 +168,7 @@ class Scheduler:
 
     def _settle(self, senders: list[Sender], now: float) -> list[Sender]:
         """Tend and release ``senders``, note their deadlines; return those whose push started."""
-        tended = [self._tend(sender, now) for sender in senders]
+        tended = [self.health.tend(sender, now) for sender in senders]
         started = []
         for sender, due in zip(senders, tended, strict=True):
             pushing = sender.pushing
@@ -257,7 +259,7 @@ class Scheduler:
         """Push the project's batches back to back, while it has one ready."""
         loop = asyncio.get_running_loop()
         while True:
-            if not await self._reserved(sender, batch):
+            if not await self._reserved(sender, batch) or self._all_withdrawn(sender, batch):
                 return
             try:
                 push_id, msg_ids = await sender.push(batch)
@@ -267,8 +269,10 @@ class Scheduler:
                 self._changed_everywhere(sender)
                 raise
             except Exception as error:  # a custom pusher may raise anything
-                self._answered(sender, loop.time())
+                # What it means for the project is recorded before its slot is
+                # freed, so no other process sharing it pushes in between.
                 self._push_failed(sender, batch, error)
+                self._answered(sender, loop.time())
                 self._changed_everywhere(sender)
                 return
             now = loop.time()
@@ -276,11 +280,11 @@ class Scheduler:
             _, upcoming = self._ready_push(sender, now)
             self.wake(sender)
             if upcoming is None:
-                self._deliver(sender, batch, push_id, msg_ids)
+                sender.deliver(batch, push_id, msg_ids)
                 return
             # The next batch leaves first: this one's receipts are handed out
             # once its request is on the wire, overlapping the round trip.
-            loop.call_soon(self._deliver, sender, batch, push_id, msg_ids)
+            loop.call_soon(sender.deliver, batch, push_id, msg_ids)
             batch = upcoming
 
     async def _reserved(self, sender: Sender, batch: Batch) -> bool:
@@ -291,19 +295,40 @@ class Scheduler:
         the queue for the other projects, never pushed.
         """
         ledger, loop = sender.ledger, asyncio.get_running_loop()
+        sender.reserving = asyncio.current_task()
         try:
             while (retry_at := await ledger.reserve_push(batch.count, high=batch.high)) is not None:
                 if ledger.health is not Health.HEALTHY:
                     sender.pushing = None
                     self.queue.requeue(batch.spans)
-                    self._went_down(sender)
+                    self.health.went_down(sender)
                     self._changed_everywhere(sender)
                     return False
                 await asyncio.sleep(retry_at - loop.time())
         except asyncio.CancelledError:
-            sender.pushing = None
-            self.queue.requeue(batch.spans)  # never pushed: whoever closes fails them
+            if sender.pushing is batch:  # else abandon() took it
+                sender.pushing = None
+                self.queue.requeue(batch.spans)  # never pushed: whoever closes fails them
             raise
+        finally:
+            sender.reserving = None
+        return True
+
+    def _all_withdrawn(self, sender: Sender, batch: Batch) -> bool:
+        """Drop the callers who gave up while the batch waited for the ledger; True if all did.
+
+        Their messages' work goes back; a batch left empty frees its slot unpushed.
+        """
+        reserved = batch.count
+        batch.drop_withdrawn()
+        if batch.count == reserved:
+            return False
+        now = asyncio.get_running_loop().time()
+        sender.ledger.remove_work(now, reserved - batch.count, high=batch.high)
+        if batch.count:
+            return False
+        self._answered(sender, now)
+        self.wake(sender)
         return True
 
     def _changed_everywhere(self, sender: Sender) -> None:
@@ -315,20 +340,6 @@ class Scheduler:
         """The project's push came back: its slot is free, and its window counts it."""
         sender.ledger.record_push(now)
         sender.pushing = None
-
-    def _deliver(
-        self, sender: Sender, batch: Batch, push_id: str, msg_ids: list[str | None]
-    ) -> None:
-        done, name = 0, sender.name
-        for span in batch.spans:
-            size = span.stop - span.start
-            if not span.run.done():
-                span.deliver(push_id, msg_ids, name, done)
-            else:  # cancelled too late to withdraw: no one takes its receipts
-                sender.sent_after_cancel += size
-            done += size
-        sender.pushes += 1
-        sender.sent += batch.count
 
     def _push_failed(self, sender: Sender, batch: Batch, error: Exception) -> None:
         now = asyncio.get_running_loop().time()
@@ -358,89 +369,19 @@ class Scheduler:
                 pause = ledger.push_ready_at(now) - now
                 _log.warning("project %s paused for %.1f s: %s", sender.name, pause, error)
         if ledger.health is not Health.HEALTHY:
-            self._went_down(sender)
-
-    # -- health ----------------------------------------------------------
-
-    def _went_down(self, sender: Sender) -> None:
-        """A project went down: its routed messages go back for the others."""
-        ledger = sender.ledger
-        level = logging.WARNING
-        if ledger.health is Health.DISABLED:
-            self.last_error = ledger.last_error
-            level = logging.ERROR  # it cannot send until someone acts
-        _log.log(level, "project %s %s: %s", sender.name, ledger.health.value, ledger.last_error)
-        routed = sender.accumulator.take_all()
-        if routed:
-            count = sum(map(len, routed))
-            _log.debug("project %s: %d routed messages go to the others", sender.name, count)
-        self.queue.requeue(routed)
-        self.router.relane()
-
-    def _tend(self, sender: Sender, now: float) -> float:
-        """Probe a suspended phone, or poll a busy one; return when that is next due."""
-        ledger = sender.ledger
-        if sender.asking or ledger.health is Health.DISABLED:
-            return _NEVER
-        if ledger.health is Health.SUSPENDED:
-            due = ledger.resume_at
-        elif sender.pushing is None and ledger.backlog(now) > 0:
-            limit = sender.project.status_limit
-            due = sender.polled_at + poll_interval(limit.count, limit.period)
-        else:
-            return _NEVER
-        due = max(due, ledger.status_ready_at(now))
-        if due > now:
-            return due
-        sender.asking = True
-        self._spawn(self._ask_status(sender))
-        return _NEVER
-
-    async def _ask_status(self, sender: Sender) -> None:
-        ledger = sender.ledger
-        health = ledger.health
-        try:
-            if await ledger.reserve_status(probe=health is Health.SUSPENDED) is None:
-                await self._status_request(sender)
-            elif ledger.health is not health:  # another process saw it go or come back
-                self._health_changed(sender)
-        finally:
-            sender.asking = False
-            self._changed_everywhere(sender)
-
-    def _health_changed(self, sender: Sender) -> None:
-        """Another process found the project down, or back: act as if we had."""
-        if sender.ledger.health is Health.HEALTHY:
-            _log.info("project %s is back: another process's probe found its phone", sender.name)
-            self.router.relane()
-        else:
-            self._went_down(sender)
-
-    async def _status_request(self, sender: Sender) -> None:
-        assert sender.pusher is not None
-        seq = sender.push_seq
-        loop = asyncio.get_running_loop()
-        try:
-            status = await sender.pusher.device_status()
-        except Exception as error:  # a custom pusher may raise anything
-            if sender.status_failed(error, loop.time()):
-                self._went_down(sender)
-            else:
-                _log.debug("project %s: device status failed: %r", sender.name, error)
-        else:
-            if sender.status_answered(status, seq, loop.time()):
-                _log.info("project %s is back: a probe found its phone", sender.name)
-                self.router.relane()
-        finally:
-            sender.polled_at = loop.time()
-            sender.ledger.record_status(sender.polled_at)
+            self.health.went_down(sender)
 
     # -- endings ---------------------------------------------------------
 
     def _take_everything(self) -> list[Span]:
+        """Every message not pushed: queued, routed, or in a batch waiting for its ledger."""
         spans = self.queue.take_all()
         for sender in self.senders:
             spans += sender.accumulator.take_all()
+            if sender.reserving is not None and sender.pushing is not None:
+                spans += sender.pushing.spans
+                sender.pushing = None
+                sender.reserving.cancel()
         return spans
 
     def abandon(self, *, cause: BaseException | None = None) -> None:
@@ -455,6 +396,7 @@ class Scheduler:
             error = DispatcherClosed(f"closed with {unsent}", messages=messages)
             error.__cause__ = cause
             self._fail(spans, error)
+        self.health.give_up_waiting()
         self._everyone = True  # every project's accumulator is empty now
         self.wake()
 

@@ -6,6 +6,7 @@ for the messages it carried, so the scheduler reads as a sequence of steps.
 
 from __future__ import annotations
 
+import asyncio
 import enum
 from collections.abc import Sequence
 from typing import Protocol
@@ -86,6 +87,7 @@ class Sender:
         "pusher",
         "pushes",
         "pushing",
+        "reserving",
         "sent",
         "sent_after_cancel",
     )
@@ -105,6 +107,7 @@ class Sender:
         self.accumulator = Accumulator(max_batch=max_batch, linger=linger)
         self.pusher: Pusher | None = None
         self.pushing: Batch | None = None
+        self.reserving: asyncio.Task[None] | None = None  # its push waits for the ledger
         self.asking = False  # a device-status request is in flight
         self.polled_at = float("-inf")
         self.push_seq = 0
@@ -135,6 +138,19 @@ class Sender:
         if len(msg_ids) != len(messages):  # a custom pusher's bug; fails this batch
             raise ValueError(f"the pusher answered {len(msg_ids)} ids for {len(messages)} messages")
         return push_id, msg_ids
+
+    def deliver(self, batch: Batch, push_id: str, msg_ids: list[str | None]) -> None:
+        """Hand each caller of an accepted batch its receipts, and count them."""
+        done = 0
+        for span in batch.spans:
+            size = span.stop - span.start
+            if not span.run.done():
+                span.deliver(push_id, msg_ids, self.name, done)
+            else:  # cancelled too late to withdraw: no one takes its receipts
+                self.sent_after_cancel += size
+            done += size
+        self.pushes += 1
+        self.sent += batch.count
 
     def fault(self, verdict: Verdict, error: PickyError, now: float) -> None:
         """Apply what a failed request means to the project's health."""

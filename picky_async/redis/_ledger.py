@@ -23,9 +23,9 @@ from ..dispatch._ledger import (
 )
 from ..dispatch._pacing import poll_interval
 from ..dispatch._project import Project
-from . import _scripts as scripts
 from ._keys import ProjectKeys, project_keys
 from ._link import Link
+from ._scripts import ADJUST, ALL, HEALTH, POLL_SECONDS, RELEASE, RESERVE_PUSH, RESERVE_STATUS
 
 __all__ = ["RedisLedger", "SharedLedger"]
 
@@ -108,7 +108,7 @@ class RedisLedger:
             client = redis.asyncio.Redis.from_url(
                 self._url, decode_responses=True, socket_timeout=5.0, socket_connect_timeout=2.0
             )
-            self._link = Link(client, scripts.ALL)
+            self._link = Link(client, ALL)
             self._link.start()
 
     async def close(self) -> None:
@@ -195,7 +195,7 @@ class SharedLedger(MemoryLedger):
         request = self._request_id()
         keys = self._keys
         reply = await self._store.call(
-            scripts.RESERVE_PUSH,
+            RESERVE_PUSH,
             [keys.state, keys.pushes, keys.push_lease, keys.high_claim],
             [
                 self._owner,
@@ -206,7 +206,7 @@ class SharedLedger(MemoryLedger):
                 messages * self.seconds_per_message,
                 int(high),
                 self._horizon,
-                scripts.POLL_SECONDS,
+                POLL_SECONDS,
             ],
         )
         now = asyncio.get_running_loop().time()
@@ -224,7 +224,7 @@ class SharedLedger(MemoryLedger):
         request = self._request_id()
         keys = self._keys
         reply = await self._store.call(
-            scripts.RESERVE_STATUS,
+            RESERVE_STATUS,
             [keys.state, keys.statuses, keys.probe_lease],
             [
                 self._owner,
@@ -234,7 +234,7 @@ class SharedLedger(MemoryLedger):
                 self._lease_ms,
                 int(probe),
                 interval,
-                scripts.POLL_SECONDS,
+                POLL_SECONDS,
             ],
         )
         now = asyncio.get_running_loop().time()
@@ -285,7 +285,7 @@ class SharedLedger(MemoryLedger):
 
     def _release(self, request: str | None, window: str, lease: str) -> None:
         if request is not None:  # else it was never reserved in Redis
-            self._post(scripts.RELEASE, [self._keys.state, window, lease], [self._owner, request])
+            self._post(RELEASE, [self._keys.state, window, lease], [self._owner, request])
 
     def remove_work(self, now: float, messages: int, *, high: bool) -> None:
         """Take back a push the service certainly did not accept, here and in Redis."""
@@ -299,7 +299,7 @@ class SharedLedger(MemoryLedger):
 
     def _adjust(self, how: str, seconds: float, *, high: bool = False) -> None:
         keys = [self._keys.state, self._keys.push_lease]
-        self._post(scripts.ADJUST, keys, [how, seconds, int(high), self._seq])
+        self._post(ADJUST, keys, [how, seconds, int(high), self._seq])
 
     def hold(self, until: float) -> None:
         """No push from any process before ``until``."""
@@ -323,7 +323,7 @@ class SharedLedger(MemoryLedger):
         self._post_health("recover", "")
 
     def _post_health(self, how: str, detail: str | float) -> None:
-        self._post(scripts.HEALTH, [self._keys.state], [how, detail, FIRST_BACKOFF, MAX_BACKOFF])
+        self._post(HEALTH, [self._keys.state], [how, detail, FIRST_BACKOFF, MAX_BACKOFF])
 
     def _post(self, script: str, keys: Sequence[str], args: Sequence[str | int | float]) -> None:
         self._store.call(script, keys, args).add_done_callback(_consume)

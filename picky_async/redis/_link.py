@@ -24,14 +24,11 @@ _log = logging.getLogger("picky_async.redis")
 
 _FIRST_PAUSE = 0.05
 _MAX_PAUSE = 2.0
-# Failures that say nothing about the call itself: send it again.
-_UNANSWERED = (
-    redis.exceptions.ConnectionError,
-    redis.exceptions.TimeoutError,
-    redis.exceptions.BusyLoadingError,
-    redis.exceptions.NoScriptError,  # Redis restarted and forgot the scripts
-    OSError,
-)
+# Whatever keeps a call from being answered (down, restarting, out of memory,
+# read-only after a failover, a cluster moving keys): send it again, and push
+# nothing meanwhile. A script's own error would be among them, and the tests
+# run every script.
+_UNANSWERED = (redis.exceptions.RedisError, OSError)
 
 
 class _Call:
@@ -64,22 +61,33 @@ class Link:
         self._calls: collections.deque[_Call] = collections.deque()
         self._more = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._drained: asyncio.Future[None] | None = None  # set when stop() waits
         self.reachable = True
 
     def start(self) -> None:
         """Start sending calls, from the running loop."""
         self._task = asyncio.get_running_loop().create_task(self._run())
 
-    async def stop(self) -> None:
-        """Stop sending; calls not yet answered get :class:`ConnectionError`."""
+    async def stop(self, *, timeout: float = 2.0) -> None:
+        """Send what is still queued (for up to ``timeout`` seconds), then disconnect.
+
+        Calls still unanswered then are cancelled; in Redis, the leases and
+        window entries they would have ended expire by themselves.
+        """
+        if self._calls and self.reachable:
+            self._drained = asyncio.get_running_loop().create_future()
+            await asyncio.wait([self._drained], timeout=timeout)
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
+        if self._calls:
+            _log.warning(
+                "shared ledger: %d writes never reached Redis; their leases expire by themselves",
+                len(self._calls),
+            )
         while self._calls:
-            future = self._calls.popleft().future
-            if not future.done():
-                future.set_exception(ConnectionError("the shared ledger closed"))
+            self._calls.popleft().future.cancel()
         await self._client.aclose()
 
     def call(
@@ -98,6 +106,8 @@ class Link:
         pause = _FIRST_PAUSE
         while True:
             if not self._calls:
+                if self._drained is not None and not self._drained.done():
+                    self._drained.set_result(None)
                 self._more.clear()
                 await self._more.wait()
             calls = list(self._calls)
@@ -135,13 +145,11 @@ class Link:
         return replies
 
     def _unanswered(self, error: Exception) -> None:
-        if isinstance(error, redis.exceptions.NoScriptError):
-            self._shas.clear()
-            return
         self._shas.clear()  # a restarted Redis has none of them
-        if self.reachable:
+        if self.reachable and not isinstance(error, redis.exceptions.NoScriptError):
             self.reachable = False
             _log.error(
-                "shared ledger: Redis does not answer (%s); no push leaves until it does",
+                "shared ledger: Redis does not answer (%s: %s); no push leaves until it does",
+                type(error).__name__,
                 error,
             )
