@@ -33,8 +33,8 @@ from ._table import Row, at_most, render
 
 __all__ = ["QUICK", "configure", "run"]
 
-QUICK = {"processes": "1,2", "messages": 400, "repeat": 1, "ledgers": ["memory"]}
-"""Sizes for the smoke test; tests/test_redis_fleet.py runs the Redis ledger."""
+QUICK = {"processes": "1,2", "messages": 400, "repeat": 1}
+"""Sizes for the smoke test."""
 
 _MAKESPAN_GOAL = 1.25
 

@@ -64,8 +64,9 @@ EXPECTED_ROWS = {
         "redis-server CPU per push",
     ],
     "fleet: worker processes sharing the same tokens": [
-        f"{fleet}, in-process ledger: {figure}"
+        f"{fleet}, {ledger} ledger: {figure}"
         for fleet in ("1 process", "2 processes")
+        for ledger in ("in-process", "Redis")
         for figure in (
             "makespan / ideal",
             "push requests per message",
