@@ -7,20 +7,18 @@ keeps serving them. Phones and limits are scaled down (milliseconds a
 message, a few pushes a second) so that the limits bind when several workers
 push at once and a run takes seconds. Scenarios: SIGKILL one worker mid-run,
 or stop Redis mid-run and start it again. The result comes from the
-Simulator's records (see :mod:`benchmarks._fleet_measure`).
+Simulator's records (see :mod:`benchmarks._fleet_measure`); the workers'
+processes are handled in :mod:`benchmarks._fleet_workers`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
-import pathlib
 import signal
-import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 
 import attrs
 
@@ -28,14 +26,12 @@ import picky_async as pa
 from picky_async.testing import MessageRecord, RedisServer, Simulator
 
 from ._fleet_measure import Share, Usage, requests_between, share_of, usage
+from ._fleet_workers import outputs, reports, signal_worker, started
 from ._harness import numbers
-from .fleet_worker import READY, WorkerPlan, WorkerResult, decode, encode
+from .fleet_worker import WorkerPlan, WorkerResult
 
 __all__ = ["Fleet", "FleetResult", "RedisRestart", "run_fleet"]
 
-_ROOT = pathlib.Path(__file__).resolve().parent.parent
-_ERROR_CHARS = 8_000  # of a failed worker's stderr, enough for where its tasks wait
-_TELLING = 0.5  # seconds a stuck worker gets to print where it waits
 _IN_FLIGHT = 0.05  # seconds after Redis stops in which a push already started may still land
 # The service's limits (90 pushes and 3 status requests a minute) scaled to phones of 20 ms.
 _PUSH_LIMIT = pa.RateLimit(6, 1.0)
@@ -157,58 +153,6 @@ def _plans(fleet: Fleet, simulator: Simulator, redis_url: str | None) -> list[Wo
     ]
 
 
-async def _spawn(plan: WorkerPlan) -> asyncio.subprocess.Process:
-    """Start a worker, hand it its plan on stdin and wait until it is ready.
-
-    Raises:
-        RuntimeError: with the end of its stderr, when it does not get ready.
-    """
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "benchmarks.fleet_worker",
-        cwd=_ROOT,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    assert process.stdin is not None
-    assert process.stdout is not None
-    process.stdin.write(encode(plan).encode() + b"\n")
-    await process.stdin.drain()
-    if (await process.stdout.readline()).decode().strip() == READY:
-        return process
-    _signal(process, signal.SIGKILL)
-    _, errors = await process.communicate()
-    raise RuntimeError(f"a fleet worker did not start:\n{_tail(errors)}")
-
-
-def _signal(worker: asyncio.subprocess.Process, number: int) -> None:
-    """Send signal ``number`` to ``worker``, unless it has already exited."""
-    with contextlib.suppress(ProcessLookupError):  # exited, maybe not reaped yet
-        worker.send_signal(number)
-
-
-def _tail(errors: bytes) -> str:
-    return errors.decode(errors="replace")[-_ERROR_CHARS:]
-
-
-@contextlib.asynccontextmanager
-async def _started(plans: list[WorkerPlan]) -> AsyncIterator[list[asyncio.subprocess.Process]]:
-    """A ready worker for each plan, started together; those still running at the end are killed."""
-    spawned = await asyncio.gather(*map(_spawn, plans), return_exceptions=True)
-    workers = [worker for worker in spawned if isinstance(worker, asyncio.subprocess.Process)]
-    try:
-        for outcome in spawned:
-            if isinstance(outcome, BaseException):
-                raise outcome
-        yield workers
-    finally:
-        for worker in workers:
-            _signal(worker, signal.SIGKILL)
-            await worker.wait()
-
-
 def _recipients(plan: WorkerPlan) -> list[str]:
     """The numbers of a worker's share."""
     return numbers(plan.count, first=plan.first)
@@ -232,7 +176,7 @@ async def _kill_after(
         return sum(recipient not in accepted for recipient in _recipients(plans[number]))
 
     victim = max(running, key=left)
-    _signal(workers[victim], signal.SIGKILL)
+    signal_worker(workers[victim], signal.SIGKILL)
     return victim
 
 
@@ -255,53 +199,6 @@ async def _nothing() -> None:
     return None
 
 
-async def _outputs(
-    workers: Sequence[asyncio.subprocess.Process], timeout: float
-) -> list[tuple[bytes, bytes]]:
-    """Tell every worker to go and collect what each printed on stdout and stderr.
-
-    Raises:
-        TimeoutError: when some are still running after ``timeout`` seconds;
-            they are asked where their tasks wait (SIGUSR1), then killed, and
-            the error shows the end of their stderr.
-    """
-    running = [asyncio.ensure_future(worker.communicate(b"go\n")) for worker in workers]
-    _, pending = await asyncio.wait(running, timeout=timeout)
-    late = sorted(map(running.index, pending))
-    for number in late:
-        _signal(workers[number], signal.SIGUSR1)
-    await asyncio.sleep(_TELLING if late else 0)
-    for number in late:
-        _signal(workers[number], signal.SIGKILL)
-    outputs = [await output for output in running]
-    if late:
-        stuck = [f"worker {number}:\n{_tail(outputs[number][1])}" for number in late]
-        raise TimeoutError(f"fleet workers still running after {timeout} s\n" + "\n".join(stuck))
-    return outputs
-
-
-def _reports(
-    workers: Sequence[asyncio.subprocess.Process],
-    outputs: Sequence[tuple[bytes, bytes]],
-    killed: int | None,
-) -> tuple[WorkerResult | None, ...]:
-    """Each worker's result, ``None`` for the one killed.
-
-    Raises:
-        RuntimeError: when a worker other than the one killed failed.
-    """
-    results: list[WorkerResult | None] = []
-    for number, (worker, (out, errors)) in enumerate(zip(workers, outputs, strict=True)):
-        if number == killed:
-            results.append(None)
-        elif worker.returncode != 0:
-            code = worker.returncode
-            raise RuntimeError(f"fleet worker {number} exited with {code}:\n{_tail(errors)}")
-        else:
-            results.append(decode(out.splitlines()[-1], WorkerResult))
-    return tuple(results)
-
-
 def _share(records: Sequence[MessageRecord], plans: Sequence[WorkerPlan]) -> Share:
     """What became of the messages of the workers given these ``plans``."""
     recipients = {number for plan in plans for number in _recipients(plan)}
@@ -321,9 +218,9 @@ async def run_fleet(
     With ``redis_url`` the workers share a ``RedisLedger`` there, else each
     keeps its own in-process ledger. ``kill_one_after`` SIGKILLs a worker
     that many seconds after the start, the one with the most of its share
-    left (``workers`` then holds ``None`` in its place); ``restart_redis`` stops and
-    restarts the Redis server mid-run. Waits at most ``timeout`` seconds for
-    the workers and again for the phones.
+    left (``workers`` then holds ``None`` in its place); ``restart_redis``
+    stops and restarts the Redis server mid-run. Waits at most ``timeout``
+    seconds for the workers and again for the phones.
 
     Raises:
         RuntimeError: when a worker (other than the one killed) fails.
@@ -332,7 +229,7 @@ async def run_fleet(
     wall = time.perf_counter()
     async with _simulator(fleet) as simulator:
         plans = _plans(fleet, simulator, redis_url)
-        async with _started(plans) as workers:
+        async with started(plans) as workers:
             killing = asyncio.ensure_future(
                 _nothing()
                 if kill_one_after is None
@@ -342,19 +239,19 @@ async def run_fleet(
                 _nothing() if restart_redis is None else _restart(restart_redis)
             )
             try:
-                outputs = await _outputs(workers, timeout)
+                printed = await outputs(workers, timeout)
                 killed, down = await killing, await restarting
             finally:
                 killing.cancel()
                 restarting.cancel()
-            reports = _reports(workers, outputs, killed)
+            results = reports(workers, printed, killed)
         await asyncio.wait_for(simulator.wait_sent(), timeout)
     records = simulator.messages
     live = [plan for number, plan in enumerate(plans) if number != killed]
     return FleetResult(
         fleet,
         usage(simulator, fleet.seconds_per_message),
-        reports,
+        results,
         live=_share(records, live),
         killed=None if killed is None else _share(records, [plans[killed]]),
         requests_while_down=None
