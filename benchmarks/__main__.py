@@ -7,7 +7,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from types import ModuleType
 
-from . import ledger, memory, pacing, priority, scaling, simulator, stream, throughput
+from . import fleet, ledger, memory, pacing, priority, scaling, simulator, stream, throughput
 
 __all__ = ["BENCHMARKS", "main"]
 
@@ -20,6 +20,7 @@ BENCHMARKS: Mapping[str, ModuleType] = {
     "stream": stream,
     "scaling": scaling,
     "ledger": ledger,
+    "fleet": fleet,
 }
 """Every benchmark by name, in the order ``all`` runs them."""
 

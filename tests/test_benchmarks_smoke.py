@@ -63,6 +63,17 @@ EXPECTED_ROWS = {
         "Redis script calls per push",
         "redis-server CPU per push",
     ],
+    "fleet: worker processes sharing the same tokens": [
+        f"{fleet}, {ledger} ledger: {figure}"
+        for fleet in ("1 process", "2 processes")
+        for ledger in ("in-process", "Redis")
+        for figure in (
+            "makespan / ideal",
+            "push requests per message",
+            "requests over the limits",
+            "peak queue / (horizon + batch)",
+        )
+    ],
 }
 
 
