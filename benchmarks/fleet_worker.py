@@ -38,6 +38,10 @@ __all__ = [
     "where_tasks_wait",
 ]
 
+# Simulator pushes answer in milliseconds: a short timeout keeps the lease of a
+# killed worker (timeout + 2 s) from holding a phone for long.
+_TIMEOUT = 2.0
+
 T = TypeVar("T")
 
 READY = "ready"
@@ -136,6 +140,7 @@ async def send_share(plan: WorkerPlan) -> WorkerResult:
         horizon=plan.horizon,
         max_batch=plan.max_batch,
         linger=plan.linger,
+        timeout=_TIMEOUT,
         ledger=ledger,
     ) as dispatcher:
         results = await dispatcher.send_many(share(plan.first, plan.count), return_exceptions=True)

@@ -105,6 +105,7 @@ async def test_the_others_finish_when_one_worker_is_killed(redis_url: str) -> No
     assert result.killed.accepted < result.killed.planned  # it died mid-run
     _everyone_finished(result)
     assert result.usage.over_limit == 0
+    assert "push-lease" not in _stored(redis_url)  # released, or expired with its holder
 
 
 async def test_no_request_while_redis_is_down(own_redis_server: RedisServer) -> None:
