@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
-from test_webhook_support import load_example
+from example_modules import load_example
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 

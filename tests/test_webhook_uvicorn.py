@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Literal
 
 import uvicorn
+from example_modules import load_example
 from fastapi import FastAPI
-from test_webhook_support import load_example
 
 import picky_async as pa
 from picky_async.asgi import webhook_app

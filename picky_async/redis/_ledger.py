@@ -192,60 +192,44 @@ class SharedLedger(MemoryLedger):
     async def reserve_push(self, messages: int, *, high: bool) -> float | None:
         """Claim the push in Redis: lease, window, backlog under the horizon, priority."""
         (count, period), _, _ = self._limits
-        request = self._request_id()
         keys = self._keys
-        reply = await self._store.call(
+        work = messages * self.seconds_per_message
+        request, retry_at = await self._reserve(
             RESERVE_PUSH,
             [keys.state, keys.pushes, keys.push_lease, keys.high_claim],
-            [
-                self._owner,
-                request,
-                count,
-                period,
-                self._lease_ms,
-                messages * self.seconds_per_message,
-                int(high),
-                self._horizon,
-                POLL_SECONDS,
-            ],
+            [count, period, self._lease_ms, work, int(high), self._horizon, POLL_SECONDS],
         )
-        now = asyncio.get_running_loop().time()
-        retry = self._mirror(reply, now)
-        if retry is None:
+        if retry_at is None:
             self._push_request = request
-            return None
-        self._blocked_until = now + retry
-        return self._blocked_until
+        else:
+            self._blocked_until = retry_at
+        return retry_at
 
     async def reserve_status(self, *, probe: bool) -> float | None:
         """Claim the device-status request: one prober, one poller, within the window."""
         _, (count, period), interval = self._limits
-        request = self._request_id()
         keys = self._keys
-        reply = await self._store.call(
+        request, retry_at = await self._reserve(
             RESERVE_STATUS,
             [keys.state, keys.statuses, keys.probe_lease],
-            [
-                self._owner,
-                request,
-                count,
-                period,
-                self._lease_ms,
-                int(probe),
-                interval,
-                POLL_SECONDS,
-            ],
+            [count, period, self._lease_ms, int(probe), interval, POLL_SECONDS],
         )
+        if retry_at is None:
+            self._status_request = request
+        else:
+            self._status_blocked_until = retry_at
+        return retry_at
+
+    async def _reserve(
+        self, script: str, keys: list[str], args: list[str | int | float]
+    ) -> tuple[str, float | None]:
+        """Run a reservation script for a new request id; return the id, and when
+        to ask again (``None``: granted), having mirrored the shared state."""
+        request = f"{self._owner}:{next(self._requests)}"
+        reply = await self._store.call(script, keys, [self._owner, request, *args])
         now = asyncio.get_running_loop().time()
         retry = self._mirror(reply, now)
-        if retry is None:
-            self._status_request = request
-            return None
-        self._status_blocked_until = now + retry
-        return self._status_blocked_until
-
-    def _request_id(self) -> str:
-        return f"{self._owner}:{next(self._requests)}"
+        return request, None if retry is None else now + retry
 
     def _mirror(self, reply: list[Any], now: float) -> float | None:
         """Take the shared state a script replied; return None if granted, else seconds to wait."""
