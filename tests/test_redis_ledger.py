@@ -321,3 +321,23 @@ async def test_a_high_priority_message_waits_behind_at_most_one_push_of_another_
     ]
     assert len(pushes_before) <= 1  # the push in flight when it was asked for, at most
     assert len(sim.messages) == 201
+
+
+async def test_a_redis_that_lost_its_data_holds_pushes_for_a_window(
+    own_redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with Simulator() as sim:
+        projects = sim_projects(sim, 1)
+        ledger = RedisLedger(own_redis_server.url, namespace="lost")
+        async with pa.Dispatcher(projects, base_url=sim.base_url, ledger=ledger, linger=0) as d:
+            await d.send("919876543210", "before")
+            own_redis_server.kill()  # no save: the windows are gone
+            own_redis_server.start()
+            loop = asyncio.get_running_loop()
+            asked_at = loop.time()
+            with caplog.at_level(logging.ERROR, "picky_async.redis"):
+                await asyncio.wait_for(d.send("919876543211", "after"), 10)
+            waited = loop.time() - asked_at
+    assert waited >= PUSH_LIMIT.period  # what Redis forgot could still count until then
+    assert "Redis lost the state of a project" in caplog.text
+    assert [m.text for m in sim.messages] == ["before", "after"]

@@ -142,11 +142,14 @@ class SharedLedger(MemoryLedger):
     """
 
     __slots__ = (
+        "_answered_at",
         "_blocked_until",
+        "_generation",
         "_horizon",
         "_keys",
         "_lease_ms",
         "_limits",
+        "_lost_until",
         "_owner",
         "_push_request",
         "_requests",
@@ -181,6 +184,9 @@ class SharedLedger(MemoryLedger):
         self._push_request: str | None = None
         self._status_request: str | None = None
         self._seq = 0
+        self._generation: str | None = None  # when Redis created the state we know
+        self._answered_at = 0.0  # when Redis last answered a reservation
+        self._lost_until = 0.0  # no push before, for Redis lost what it had counted
         self._blocked_until = 0.0
         self._status_blocked_until = 0.0
 
@@ -199,6 +205,10 @@ class SharedLedger(MemoryLedger):
             [keys.state, keys.pushes, keys.push_lease, keys.high_claim],
             [count, period, self._lease_ms, work, int(high), self._horizon, POLL_SECONDS],
         )
+        if retry_at is None and self._lost_until > asyncio.get_running_loop().time():
+            # Granted by a Redis that lost what it had counted: not now after all.
+            self._release(request, keys.pushes, keys.push_lease)
+            return self._lost_until
         if retry_at is None:
             self._push_request = request
         else:
@@ -233,7 +243,9 @@ class SharedLedger(MemoryLedger):
 
     def _mirror(self, reply: list[Any], now: float) -> float | None:
         """Take the shared state a script replied; return None if granted, else seconds to wait."""
-        granted, retry, health, resume_in, backlog, high, seq, error = reply
+        granted, retry, health, resume_in, backlog, high, seq, error, generation = reply
+        lost = generation != self._generation and self._lost_recently(now)
+        self._generation, self._answered_at = generation, now
         self._since = now
         self._backlog = float(backlog)
         self._high = float(high)
@@ -242,7 +254,30 @@ class SharedLedger(MemoryLedger):
         self._resume_at = now + float(resume_in)
         if self._health is not Health.HEALTHY and error and str(self._last_error) != error:
             self._last_error = PickyError(error)
+        if lost:
+            self._hold_after_loss(now)
         return None if int(granted) else float(retry)
+
+    def _lost_recently(self, now: float) -> bool:
+        """Whether Redis lost a state this process used within a push window.
+
+        A new state after first contact, or after a day unused (Redis lets it
+        expire), forgets nothing that still counts at the service.
+        """
+        period = self._limits[0][1]
+        return self._generation is not None and now - self._answered_at <= period
+
+    def _hold_after_loss(self, now: float) -> None:
+        """No push from any process for a whole window: requests Redis forgot
+        (restarted without persistence) may still count at the service."""
+        period = self._limits[0][1]
+        _log.error(
+            "shared ledger: Redis lost the state of a project (restarted without persistence?);"
+            " no push to it for %.0f s",
+            period,
+        )
+        self._post_health("hold", period)
+        self._lost_until = self._blocked_until = now + period
 
     # -- the mirror, and Redis after it ----------------------------------
 

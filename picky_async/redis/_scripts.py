@@ -34,7 +34,7 @@ _PRELUDE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local state = KEYS[1]
-local f = redis.call('HMGET', state, 'b', 'h', 't', 's', 'r', 'k', 'w', 'q', 'p', 'e')
+local f = redis.call('HMGET', state, 'b', 'h', 't', 's', 'r', 'k', 'w', 'q', 'p', 'e', 'g')
 local backlog = tonumber(f[1]) or 0
 local high = tonumber(f[2]) or 0
 local since = tonumber(f[3]) or now
@@ -45,6 +45,14 @@ local hold = tonumber(f[7]) or 0
 local seq = tonumber(f[8]) or 0
 local polled = tonumber(f[9]) or 0
 local err = f[10] or ''
+-- When the state was created: a process that knew another one learns that
+-- Redis lost it (a restart without persistence), and what went with it.
+local generation = f[11]
+if not generation then
+  generation = string.format('%.6f', now)
+  redis.call('HSET', state, 'g', generation)
+  redis.call('PEXPIRE', state, 86400000)
+end
 local worked = now - since
 if worked > 0 then
   backlog = math.max(0, backlog - worked)
@@ -62,7 +70,7 @@ end
 
 local function reply(granted, retry)
   return {granted, fmt(retry), health, fmt(math.max(0, resume_at - now)), fmt(backlog),
-    fmt(high), seq, err}
+    fmt(high), seq, err, generation}
 end
 
 -- Seconds until the window at KEYS[2] takes one more request: 0 if it does now.
