@@ -60,7 +60,9 @@ class RedisLedger:
     ``secret`` (default: the ``PICKY_LEDGER_SECRET`` environment variable, else
     the namespace). Every process of a namespace needs the same secret. For the
     limits to hold across a restart of Redis itself, Redis must keep its data
-    (RDB or AOF persistence). One ``RedisLedger`` may serve several
+    (RDB or AOF persistence); a process that used a project within a push
+    window notices a Redis that lost it, logs an error and holds that
+    project's pushes for a window. One ``RedisLedger`` may serve several
     dispatchers.
 
     Raises:
