@@ -259,7 +259,7 @@ class Dispatcher:
         Raises:
             ValueError: for a priority that is not one, or
                 ``resend_uncertain`` without a journal (at once).
-            RuntimeError: for a journal that is not open (at once).
+            RuntimeError: for a journal that is not open (when read).
             EmptyMessage: for a message with neither text nor media, when
                 read; the messages not yet in a push are withdrawn.
             Exception: whatever reading ``messages`` raised, likewise.

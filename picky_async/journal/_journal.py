@@ -101,7 +101,12 @@ class Journal:
     # -- for the dispatcher ------------------------------------------------
 
     def new_campaign(self) -> int:
-        """A number for one more campaign, under which it notes the keys it saw."""
+        """A number for one more campaign, under which it notes the keys it saw.
+
+        Raises:
+            RuntimeError: when the journal is not open.
+        """
+        self._open_store()
         self._campaigns += 1
         return self._campaigns
 
@@ -129,14 +134,18 @@ class Journal:
 
     def _call(self, work: Callable[[Store], T]) -> asyncio.Future[T]:
         """Queue ``work`` for the worker thread, after every call queued before it."""
-        if self._store is None:
-            raise RuntimeError("the journal is not open; use `async with journal:`")
+        self._open_store()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._calls.append((work, future))
         if self._draining is None:
             self._draining = loop.create_task(self._drain())
         return future
+
+    def _open_store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("the journal is not open; use `async with journal:`")
+        return self._store
 
     async def _drain(self) -> None:
         """Run the queued calls in the worker thread, all those waiting in one hop."""
