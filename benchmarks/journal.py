@@ -6,7 +6,8 @@ HTTP), with and without a :class:`~picky_async.Journal` in a file
 (WAL, ``synchronous=FULL``), runs taken in turns. Per message: this
 process's CPU (``time.process_time()``, which counts the journal's worker
 thread too) and wall time; and the worst stall of the event loop, as a
-task waking every millisecond sees it. Then a journal holding
+task waking every millisecond sees it (a pause of the garbage collector
+included: the more messages wait, the longer). Then a journal holding
 ``resume_rows`` accepted messages is streamed through again: every
 message is skipped with its receipt rebuilt, nothing is sent. Medians of
 ``repeat`` runs; the notes give the spread.
@@ -47,6 +48,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--messages", type=int, default=100_000, help="campaign size per run")
     parser.add_argument("--projects", type=int, default=4, help="projects sharing the work")
     parser.add_argument("--max-batch", type=int, default=100, help="messages per push")
+    parser.add_argument("--max-pending", type=int, default=10_000, help="messages queued at most")
     parser.add_argument("--resume-rows", type=int, default=1_000_000, help="journal to resume")
     parser.add_argument("--repeat", type=int, default=5, help="runs per figure (median)")
 
@@ -84,6 +86,7 @@ async def _send(args: argparse.Namespace, journal: pa.Journal | None, run: int) 
         projects,
         client_factory=lambda project: stand_in,
         max_batch=args.max_batch,
+        max_pending=args.max_pending,
         horizon=1.0,
         linger=0.0,
     )
@@ -181,6 +184,7 @@ def run(args: argparse.Namespace) -> str:
     ]
     notes = [
         f"{args.messages:,} messages, {args.projects} projects, pushes of {args.max_batch},"
+        f" max_pending {args.max_pending:,},"
         f" stand-in pusher (1 ms); baseline: the same campaign without a journal;"
         f" resume: {args.resume_rows:,} rows; median of {args.repeat} runs",
         f"spread: CPU {_spread([m.cpu for m in journaled])} µs"
