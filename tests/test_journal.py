@@ -250,3 +250,20 @@ async def test_a_campaign_killed_mid_run_resumes_without_sending_anyone_twice(
     assert max(counts.values()) == 1  # nobody messaged twice
     assert all(counts[number] == 1 for number in accepted)
     assert sum(o.resumed and o.ok for o in outcomes) > 0  # accepted before the kill: skipped
+
+
+async def test_a_journal_closed_mid_campaign_ends_it_without_hanging(
+    sim: Simulator, tmp_path: pathlib.Path
+) -> None:
+    journal = pa.Journal(tmp_path / "closed.db")
+    await journal.open()
+    errors = []
+    async with dispatcher(sim) as d:
+        async for outcome in d.stream(campaign(3000), journal=journal):
+            if outcome.index == 0:
+                await journal.close()
+            if outcome.error is not None:
+                errors.append(outcome.error)
+    assert errors  # the pushes after it were refused: nothing leaves unjournaled
+    assert all(isinstance(e, RuntimeError) and "not open" in str(e) for e in errors)
+    assert len(sim.messages) + len(errors) == 3000

@@ -204,21 +204,32 @@ class JournaledPush:
         uncertain = not isinstance(error, PickyError) or error.uncertain
         reason = f"{error.__class__.__name__}: {error}"
         for journal, rows in self._parts.items():
-            written = journal.unsent(
-                "uncertain" if uncertain else "failed", reason, [key for _, key, _ in rows]
-            )
-            written.add_done_callback(_log_failure)
+            try:
+                written = journal.unsent(
+                    "uncertain" if uncertain else "failed", reason, [key for _, key, _ in rows]
+                )
+            except RuntimeError as closed:  # closed meanwhile: the messages stay pending
+                _log_error(closed)
+            else:
+                written.add_done_callback(_log_failure)
 
     async def accepted(self, push_id: str, msg_ids: list[str | None]) -> None:
-        """Write the messages accepted, then hand their callers the receipts."""
-        writes = [
-            journal.accepted(push_id, [(msg_ids[place], key) for place, key, _ in rows])
-            for journal, rows in self._parts.items()
-        ]
-        for written in await asyncio.gather(*writes, return_exceptions=True):
-            if isinstance(written, BaseException):
-                _log_error(written)
-        self._sender.deliver(self._batch, push_id, msg_ids)
+        """Write the messages accepted, then hand their callers the receipts.
+
+        The receipts are handed out even if the journal fails them (the
+        service took the messages); the journal then says ``pending``.
+        """
+        try:
+            await asyncio.gather(
+                *(
+                    journal.accepted(push_id, [(msg_ids[place], key) for place, key, _ in rows])
+                    for journal, rows in self._parts.items()
+                )
+            )
+        except Exception as error:  # logged: the callers still get their receipts
+            _log_error(error)
+        finally:
+            self._sender.deliver(self._batch, push_id, msg_ids)
 
 
 def _log_failure(written: asyncio.Future[None]) -> None:
