@@ -52,6 +52,7 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
+        self._db.execute("PRAGMA temp.journal_mode=OFF")  # the keys seen die with the connection
 
     def close(self) -> None:
         """Close the connection (the WAL is checkpointed into the file)."""
