@@ -21,6 +21,7 @@ from journal_campaign import UNLIMITED, campaign, projects
 
 import picky_async as pa
 from picky_async.journal import message_key
+from picky_async.journal._store import Store
 from picky_async.testing import FaultKind, Simulator
 
 CHILD = pathlib.Path(__file__).with_name("journal_campaign.py")
@@ -267,3 +268,55 @@ async def test_a_journal_closed_mid_campaign_ends_it_without_hanging(
     assert errors  # the pushes after it were refused: nothing leaves unjournaled
     assert all(isinstance(e, RuntimeError) and "not open" in str(e) for e in errors)
     assert len(sim.messages) + len(errors) == 3000
+
+
+def disk_error(*args: object) -> None:
+    raise sqlite3.OperationalError("disk I/O error")
+
+
+async def test_a_push_whose_pending_write_fails_never_leaves(
+    sim: Simulator, journal: pa.Journal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Store, "pending", disk_error)
+    outcomes = await stream(sim, campaign(20), journal)
+    assert all(isinstance(o.error, sqlite3.OperationalError) for o in outcomes)
+    assert len(outcomes) == 20
+    assert sim.messages == []
+    assert await journal.summary() == pa.JournalSummary(0, 0, 0, 0)
+
+
+@pytest.mark.parametrize("write", ["accepted", "unsent"])
+async def test_an_answer_the_journal_cannot_write_is_logged_and_stays_pending(
+    journal: pa.Journal,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    write: str,
+) -> None:
+    monkeypatch.setattr(Store, write, disk_error)
+    project = pa.Project("token", seconds_per_message=0.001, push_limit=UNLIMITED)
+    pusher = Refusing()
+    async with pa.Dispatcher([project], client_factory=lambda p: pusher, max_batch=10) as d:
+        results = await d.send_many(campaign(20), journal=journal, return_exceptions=True)
+    assert sum(isinstance(r, pa.Receipt) for r in results) == 10  # handed out all the same
+    assert (await journal.summary()).pending == 10
+    assert "could not record a push's answer" in caplog.text
+
+
+async def test_an_async_campaign_is_journaled_too(sim: Simulator, tmp_path: pathlib.Path) -> None:
+    async def rows() -> AsyncIterator[pa.Message]:
+        for message in campaign(30):
+            await asyncio.sleep(0)
+            yield message
+
+    journal = pa.Journal(tmp_path / "async.db")
+    assert "closed" in repr(journal)
+    async with journal:
+        assert "open" in repr(journal)
+        with pytest.raises(RuntimeError, match="open already"):
+            await journal.open()
+        first = await stream(sim, [m async for m in rows()], journal)
+        async with dispatcher(sim) as d:
+            again = [o async for o in d.stream(rows(), journal=journal)]
+    assert all(o.ok for o in first)
+    assert sorted(o.index for o in again if o.resumed) == list(range(30))
+    assert len(sim.messages) == 30
