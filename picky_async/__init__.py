@@ -50,6 +50,7 @@ from .dispatch import (
     ProjectStats,
     Receipt,
 )
+from .journal import Journal, JournalEntry, JournalSummary
 from .webhook import InstantReply, parse_webhook, webhook_app, webhook_handler
 
 __version__ = VERSION
@@ -78,6 +79,9 @@ __all__ = [
     "InvalidNumber",
     "InvalidPushId",
     "InvalidUser",
+    "Journal",
+    "JournalEntry",
+    "JournalSummary",
     "Message",
     "MessageType",
     "Outcome",

@@ -74,6 +74,13 @@ EXPECTED_ROWS = {
             "peak queue / (horizon + batch)",
         )
     ],
+    "journal: cost per message, and resuming": [
+        "CPU per message, journaled",
+        "wall per message, journaled",
+        "worst event-loop stall, journaled",
+        "resume: stream through an all-accepted journal",
+        "resume: per message",
+    ],
 }
 
 

@@ -98,7 +98,7 @@ def test_a_bad_region_is_refused_before_any_request(region: object, error: type)
 def test_a_message_keeps_only_the_normalized_number() -> None:
     message = pa.Message("98765 43210", "hi", default_region="IN")
     assert message == pa.Message("919876543210", "hi")
-    assert repr(message) == "Message(number='919876543210', text='hi', media=None)"
+    assert repr(message) == "Message(number='919876543210', text='hi', media=None, key=None)"
     assert attrs.evolve(message, text="bye") == pa.Message("919876543210", "bye")
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         message.number = "1"  # type: ignore[misc]

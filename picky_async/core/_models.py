@@ -41,6 +41,9 @@ class Message:
             videos, not for PDF, audio or other documents).
         media: A public URL the service downloads the media from (at most
             50 MB), or ``None``. For SMS the service appends it to the text.
+        key: What names this message in a :class:`~picky_async.Journal` (a
+            campaign's row id, say); ``None`` lets the journal derive one from
+            the number, text and media. Never sent to the service.
 
     Raises:
         InvalidNumber: for a number refused.
@@ -51,6 +54,7 @@ class Message:
     number: str
     text: str
     media: str | None
+    key: str | None
 
     def __init__(
         self,
@@ -59,12 +63,14 @@ class Message:
         media: str | None = None,
         *,
         default_region: str | None = None,
+        key: str | None = None,
     ) -> None:
         # Set as attrs' own __init__ sets a frozen field: this runs once per message sent.
         _set = _setattr_of(self)
         _set("number", normalize_number(number, default_region=default_region))
         _set("text", text)
         _set("media", media)
+        _set("key", key)
 
 
 def number_only(message: Message) -> Message:
@@ -80,6 +86,7 @@ def number_only(message: Message) -> Message:
     object.__setattr__(copy, "number", message.number)  # as attrs' own __init__ sets a frozen field
     object.__setattr__(copy, "text", "")
     object.__setattr__(copy, "media", None)
+    object.__setattr__(copy, "key", None)
     return copy
 
 

@@ -16,6 +16,7 @@ from ..client import (
     check_timeout,
 )
 from ..core import Application, Message, Priority, check_region
+from ..journal import Journal
 from ._campaign import gather_campaign
 from ._feed import Feed, Messages, Progress
 from ._intake import Intake, checked
@@ -218,6 +219,8 @@ class Dispatcher:
         *,
         priority: Priority | int = Priority.LOW,
         application: Application | int | None = None,
+        journal: Journal | None = None,
+        resend_uncertain: bool = False,
     ) -> AsyncGenerator[Outcome, None]:
         """Send a campaign of any size, yielding each message's :class:`Outcome` as it settles.
 
@@ -244,14 +247,33 @@ class Dispatcher:
         generator is closed: at once under
         ``contextlib.aclosing(d.stream(...))``, else when it is collected.
 
+        With an open ``journal`` (see :class:`~picky_async.Journal`), each
+        message's fate is written to it around its push, and a message an
+        earlier run of the same campaign settled is not sent again: its
+        outcome has ``resumed`` set and a receipt rebuilt from the journal,
+        or a :class:`~picky_async.DeliveryUncertain` when that run may have
+        sent it (sent again only with ``resend_uncertain=True``). A message
+        whose key an earlier message of this campaign had fails with a
+        ``ValueError`` and is not sent.
+
         Raises:
-            ValueError: for a priority that is not one (at once).
+            ValueError: for a priority that is not one, or
+                ``resend_uncertain`` without a journal (at once).
+            RuntimeError: for a journal that is not open (when read).
             EmptyMessage: for a message with neither text nor media, when
                 read; the messages not yet in a push are withdrawn.
             Exception: whatever reading ``messages`` raised, likewise.
         """
         priority, application = self._options(priority, application)  # checked now
-        return outcomes(self._intake, messages, priority, application)
+        _check_journal(journal, resend_uncertain)
+        return outcomes(
+            self._intake,
+            messages,
+            priority,
+            application,
+            journal=journal,
+            resend_uncertain=resend_uncertain,
+        )
 
     @overload
     async def send_many(
@@ -262,6 +284,8 @@ class Dispatcher:
         application: Application | int | None = ...,
         progress: Progress | None = ...,
         return_exceptions: Literal[False] = ...,
+        journal: Journal | None = ...,
+        resend_uncertain: bool = ...,
     ) -> list[Receipt]: ...
 
     @overload
@@ -273,6 +297,8 @@ class Dispatcher:
         application: Application | int | None = ...,
         progress: Progress | None = ...,
         return_exceptions: Literal[True],
+        journal: Journal | None = ...,
+        resend_uncertain: bool = ...,
     ) -> list[Receipt | BaseException]: ...
 
     async def send_many(
@@ -283,6 +309,8 @@ class Dispatcher:
         application: Application | int | None = None,
         progress: Progress | None = None,
         return_exceptions: bool = False,
+        journal: Journal | None = None,
+        resend_uncertain: bool = False,
     ) -> list[Receipt] | list[Receipt | BaseException]:
         """Send a campaign (an iterable or async iterable); return the receipts in its order.
 
@@ -308,7 +336,14 @@ class Dispatcher:
         takes each unsent message's place, and the list ends at the last
         message read.
 
+        ``journal`` and ``resend_uncertain`` work as for :meth:`stream`: a
+        message an earlier run had accepted gets the receipt rebuilt from
+        the journal, one it may have sent a
+        :class:`~picky_async.DeliveryUncertain`.
+
         Raises:
+            ValueError: for ``resend_uncertain`` without a journal.
+            RuntimeError: for a journal that is not open.
             EmptyMessage: for a message with neither text nor media.
             DispatcherClosed: without ``return_exceptions``, when the dispatcher
                 closed before the whole campaign was sent (raised once the rest
@@ -317,7 +352,17 @@ class Dispatcher:
         """
         total = len(messages) if isinstance(messages, Sized) else None
         priority, application = self._options(priority, application)  # once, not per message
-        feed = Feed(self._intake, messages, priority, application, progress=progress, total=total)
+        _check_journal(journal, resend_uncertain)
+        feed = Feed(
+            self._intake,
+            messages,
+            priority,
+            application,
+            progress=progress,
+            total=total,
+            journal=journal,
+            resend_uncertain=resend_uncertain,
+        )
         return await gather_campaign(feed, return_exceptions=return_exceptions)
 
     def _options(
@@ -402,3 +447,9 @@ class Dispatcher:
         """A snapshot of the queues, each project's backlog, and the totals."""
         reachable = self._ledger is None or self._ledger.reachable
         return snapshot(self._scheduler, asyncio.get_running_loop().time(), reachable)
+
+
+def _check_journal(journal: Journal | None, resend_uncertain: bool) -> None:
+    """Refuse ``resend_uncertain`` without a journal, which alone knows what was uncertain."""
+    if resend_uncertain and journal is None:
+        raise ValueError("resend_uncertain=True needs a journal to know what was uncertain")

@@ -16,8 +16,10 @@ from collections.abc import AsyncIterable, Callable, Iterable, Iterator
 from itertools import islice
 
 from ..core import Application, Message, Priority
+from ..journal import Journal
 from ._errors import DispatcherClosed
 from ._intake import Intake, checked
+from ._journaling import Screened
 from ._runs import Run, Span
 
 __all__ = ["CHUNK", "Feed", "Messages", "Progress", "Stretch"]
@@ -35,7 +37,8 @@ class Feed:
     """One campaign on its way: what is read, what is in flight, what settled.
 
     ``progress(done, total)`` is told as messages settle; ``total`` is the
-    one given, or else the count read so far.
+    one given, or else the count read so far. With a ``journal``, each chunk
+    read is screened against it first (see ``_journaling``).
     """
 
     def __init__(
@@ -47,14 +50,25 @@ class Feed:
         *,
         progress: Progress | None = None,
         total: int | None = None,
+        journal: Journal | None = None,
+        resend_uncertain: bool = False,
     ) -> None:
         self._intake = intake
         self._loop = asyncio.get_running_loop()
-        self._source: _Source | _AsyncSource
+        self._source: _Source | _AsyncSource | Screened
         if isinstance(messages, AsyncIterable):
             self._source = _AsyncSource(messages, self._nudge)
         else:
             self._source = _Source(iter(messages))
+        self._screened: Screened | None = None
+        if journal is not None:
+            self._source = self._screened = Screened(
+                self._source,
+                journal,
+                priority=priority,
+                resend_uncertain=resend_uncertain,
+                chunk=CHUNK,
+            )
         self._priority = priority
         self._application = application
         self._progress = progress
@@ -80,6 +94,9 @@ class Feed:
         """
         while True:
             self._read()
+            screened = self._screened
+            if screened is not None and self._may_read() and await screened.fill():
+                continue
             if self._settled:
                 taken = list(self._settled)
                 self._settled.clear()
@@ -106,6 +123,10 @@ class Feed:
             run.cancel()  # withdrawn if queued; a pushed one's answer is ignored
         self._live.clear()
 
+    def _may_read(self) -> bool:
+        """Whether more of the campaign may be read now (to be screened ahead)."""
+        return not self._ended and (self._intake.room() > 0 or self._intake.closing)
+
     def _read(self) -> None:
         """Queue as much of the campaign as the queue has room for now."""
         intake = self._intake
@@ -129,13 +150,16 @@ class Feed:
                 on_settle=self._settle,
             )
             self.read += len(chunk)
+            sending = [(0, len(chunk))] if self._screened is None else self._screened.admit(run)
             try:
-                intake.put(run)
+                intake.put(run, sending)
             except DispatcherClosed as closed:
                 self._ended = True
-                Span(run, 0, len(chunk)).fail(closed)  # read, and never sent
+                for start, stop in sending:
+                    Span(run, start, stop).fail(closed)  # read, and never sent
                 return
-            self._live.add(run)
+            if run.unsettled:
+                self._live.add(run)
 
     def _settle(self, run: Run, start: int, stop: int) -> None:
         self._settled.append((run, start, stop))

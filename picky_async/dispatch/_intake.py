@@ -44,8 +44,8 @@ class Intake:
         """Whether the dispatcher takes no more messages: the scheduler's own flag."""
         return self.scheduler.closing
 
-    def put(self, run: Run) -> None:
-        """Queue all of ``run``'s messages and ask for a scheduler turn.
+    def put(self, run: Run, parts: list[tuple[int, int]] | None = None) -> None:
+        """Queue ``run``'s messages (or its ``parts``, start to stop) and ask for a scheduler turn.
 
         Raises:
             DispatcherClosed: once closing; nothing is queued then.
@@ -54,11 +54,15 @@ class Intake:
         if self.closing:
             raise DispatcherClosed("the dispatcher is closed", messages=run.messages)
         scheduler = self.scheduler
-        if len(run.messages) == 1 and not scheduler.sticky:
+        if len(run.messages) == 1 and parts is None and not scheduler.sticky:
             self.queue.put(Span(run, 0, 1))  # a single send: nothing to cut
         else:
             lane_for = scheduler.lane_for if scheduler.sticky else None
-            self.queue.put_many(cut(run, 0, len(run.messages), lane_for))
+            parts = [(0, len(run.messages))] if parts is None else parts
+            spans = [span for start, stop in parts for span in cut(run, start, stop, lane_for)]
+            if not spans:
+                return  # nothing of it is to be sent
+            self.queue.put_many(spans)
         self.kick()
 
     def kick(self) -> None:

@@ -18,9 +18,10 @@ from operator import attrgetter
 from typing import Any
 
 from ..core import Application, Message, Priority
+from ..journal import Journal
 from ._receipt import Receipt
 
-__all__ = ["Result", "Run", "Span", "by_run", "cut"]
+__all__ = ["Result", "Run", "RunJournal", "Span", "by_run", "cut"]
 
 Result = Receipt | BaseException | None
 """What became of one message: its receipt, why it failed, or ``None`` while pending."""
@@ -30,6 +31,20 @@ _start = attrgetter("start")
 _new_receipt = functools.partial(tuple.__new__, Receipt)  # Receipt(*fields), built in C
 _future_init = asyncio.Future.__init__  # called directly: cheaper than super()
 _HIGH = Priority.HIGH
+
+
+class RunJournal:
+    """What a run of a journaled campaign carries: its journal and each message's key.
+
+    ``resumed`` holds where each stretch settled from the journal starts.
+    """
+
+    __slots__ = ("journal", "keys", "resumed")
+
+    def __init__(self, journal: Journal, keys: list[str]) -> None:
+        self.journal = journal
+        self.keys = keys
+        self.resumed: set[int] = set()
 
 
 class Run(asyncio.Future[Any]):
@@ -48,6 +63,7 @@ class Run(asyncio.Future[Any]):
         "failed",
         "first",
         "high",
+        "journal",
         "messages",
         "on_settle",
         "one",
@@ -84,6 +100,7 @@ class Run(asyncio.Future[Any]):
         # them out when the caller gives up.
         self.queued = 0
         self.withdraw: Callable[[Run], None] | None = None
+        self.journal: RunJournal | None = None  # a journaled campaign's keys
 
     def cancel(self, msg: Any | None = None) -> bool:
         """Cancel the caller's wait, and withdraw the messages still queued."""

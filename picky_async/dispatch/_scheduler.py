@@ -26,6 +26,7 @@ from ._deadlines import Deadlines
 from ._errors import DispatcherClosed, own_copy
 from ._folding import Batch
 from ._health import HealthWatch
+from ._journaling import journaled
 from ._ledger import Health
 from ._queue import PendingQueue
 from ._router import Router
@@ -265,7 +266,10 @@ class Scheduler:
         while True:
             if not await self._reserved(sender, batch) or self._all_withdrawn(sender, batch):
                 return
+            journal = journaled(sender, batch)  # None unless a run of it has a journal
             try:
+                if journal is not None:
+                    await journal.pending()  # committed before the push leaves
                 push_id, msg_ids = await sender.push(batch)
             except asyncio.CancelledError:
                 self._answered(sender, loop.time())
@@ -273,6 +277,8 @@ class Scheduler:
                 self._changed_everywhere(sender)
                 raise
             except Exception as error:  # a custom pusher may raise anything
+                if journal is not None:
+                    journal.failed(error)  # written before its messages can leave again
                 # What it means for the project is recorded before its slot is
                 # freed, so no other process sharing it pushes in between.
                 self._push_failed(sender, batch, error)
@@ -283,12 +289,14 @@ class Scheduler:
             self._answered(sender, now)
             _, upcoming = self._ready_push(sender, now)
             self.wake(sender)
-            if upcoming is None:
+            if journal is not None:  # the receipts once the journal holds them
+                self._spawn(journal.accepted(push_id, msg_ids))
+            elif upcoming is None:
                 sender.deliver(batch, push_id, msg_ids)
+            else:  # the next batch leaves first, overlapping this one's receipts
+                loop.call_soon(sender.deliver, batch, push_id, msg_ids)
+            if upcoming is None:
                 return
-            # The next batch leaves first: this one's receipts are handed out
-            # once its request is on the wire, overlapping the round trip.
-            loop.call_soon(sender.deliver, batch, push_id, msg_ids)
             batch = upcoming
 
     async def _reserved(self, sender: Sender, batch: Batch) -> bool:

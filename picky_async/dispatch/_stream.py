@@ -7,6 +7,7 @@ from collections.abc import AsyncGenerator
 from typing import NamedTuple
 
 from ..core import Application, Message, Priority
+from ..journal import Journal
 from ._feed import Feed, Messages
 from ._intake import Intake
 from ._receipt import Receipt
@@ -21,13 +22,17 @@ class Outcome(NamedTuple):
     the message itself; exactly one of ``receipt`` (the service accepted it)
     and ``error`` (why it was not sent, or
     :class:`~picky_async.DeliveryUncertain` when its push got no answer) is
-    not ``None``.
+    not ``None``. ``resumed`` is true when the outcome comes from a
+    :class:`~picky_async.Journal`'s earlier run instead of this one: a
+    receipt rebuilt from it (not sent again), or a ``DeliveryUncertain``
+    for a message an earlier run may have sent.
     """
 
     index: int  # type: ignore[assignment]  # the position, as asked; tuple.index is shadowed
     message: Message
     receipt: Receipt | None
     error: BaseException | None
+    resumed: bool = False
 
     @property
     def ok(self) -> bool:
@@ -39,7 +44,13 @@ _new_outcome = functools.partial(tuple.__new__, Outcome)  # Outcome(*fields), bu
 
 
 async def outcomes(
-    intake: Intake, messages: Messages, priority: Priority, application: Application | int
+    intake: Intake,
+    messages: Messages,
+    priority: Priority,
+    application: Application | int,
+    *,
+    journal: Journal | None = None,
+    resend_uncertain: bool = False,
 ) -> AsyncGenerator[Outcome, None]:
     """Feed ``messages`` to ``intake``, yielding each one's outcome as it settles.
 
@@ -50,16 +61,19 @@ async def outcomes(
         EmptyMessage: for a message with neither text nor media.
         Exception: whatever reading ``messages`` raised.
     """
-    feed = Feed(intake, messages, priority, application)
+    feed = Feed(
+        intake, messages, priority, application, journal=journal, resend_uncertain=resend_uncertain
+    )
     try:
         while (stretches := await feed.next()) is not None:
             for run, start, stop in stretches:
                 first, sent, results = run.first, run.messages, run.results
+                resumed = run.journal is not None and start in run.journal.resumed
                 for at in range(start, stop):
                     result = results[at]
                     if isinstance(result, BaseException):
-                        yield _new_outcome((first + at, sent[at], None, result))
+                        yield _new_outcome((first + at, sent[at], None, result, resumed))
                     else:
-                        yield _new_outcome((first + at, sent[at], result, None))
+                        yield _new_outcome((first + at, sent[at], result, None, resumed))
     finally:
         feed.withdraw()
