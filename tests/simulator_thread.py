@@ -27,10 +27,8 @@ class SimulatorThread:
         """Run ``coroutine`` on the Simulator's loop and wait for its result."""
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=30)
 
-    def add_project(
-        self, state: ProjectState = ProjectState.ONLINE, **options: Any
-    ) -> SimProject:
-        """``Simulator.add_project`` on the Simulator's loop (its phone runs there), in ``state``."""
+    def add_project(self, state: ProjectState = ProjectState.ONLINE, **options: Any) -> SimProject:
+        """``Simulator.add_project`` on its loop (where its phone runs), in ``state``."""
 
         async def add() -> SimProject:
             project = self.simulator.add_project(**options)
