@@ -158,8 +158,16 @@ def _show_plan(rows: Rows, total: int, projects: list[Project]) -> None:
     click.echo(f"{total} messages would be sent through {len(projects)} projects, such as:")
     for message in _first(rows, _SHOWN):
         click.echo(f"  {message.number}: {message.text}")
-    seconds = phone_seconds(total, projects)
-    click.echo(f"the phones would take about {seconds:,.0f} s ({seconds / 3600:.1f} h)")
+    click.echo(f"the phones would take about {_duration(phone_seconds(total, projects))}")
+
+
+def _duration(seconds: float) -> str:
+    """``seconds`` in the unit a person reads best: 50 s, 12 min, 3.4 h."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _first(rows: Rows, count: int) -> list[Message]:

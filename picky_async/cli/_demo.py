@@ -107,11 +107,13 @@ async def _demo(seconds: float, messages: int, console: Console) -> Exit:
     left = finished - urgent.sent_at
     console.print(
         f"urgent: {len(urgent.latencies)} of {_URGENT} accepted within"
-        f" {max(urgent.latencies, default=float('nan')):.2f} s, ahead of the {urgent.waiting}"
+        f" {max(urgent.latencies, default=float('nan')) * 1000:.0f} ms,"
+        f" ahead of the {urgent.waiting}"
         f" campaign messages waiting then (those took {left:.1f} s)"
     )
     console.print(
-        f"elapsed {finished - started:.1f} s, ideal {seconds:.1f} s (the phones at full speed)"
+        f"all accepted in {finished - started:.1f} s;"
+        f" ideal {seconds:.1f} s (the phones at full speed)"
     )
     console.print(f"requests over the limit: {over_limit}")
     ahead = len(urgent.latencies) == _URGENT and max(urgent.latencies) < left
