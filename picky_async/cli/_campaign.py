@@ -181,8 +181,8 @@ async def _send(rows: Rows, total: int, sending: _Sending, journal: Any) -> bool
         return await _stream(console, rows, total, sending, {})
     async with journal:
         extra = {"journal": journal, "resend_uncertain": sending.resend_uncertain}
-        await _stream(console, rows, total, sending, extra)
-        return await _journal_summary(console, journal)
+        streamed = await _stream(console, rows, total, sending, extra)
+        return await _journal_summary(console, journal) and streamed
 
 
 async def _stream(
