@@ -109,3 +109,11 @@ def test_help_never_shows_the_token(project: SimProject) -> None:
         result = CliRunner().invoke(main, [command, "--help"], env={"PICKY_TOKEN": project.token})
         assert result.exit_code == 0
         assert project.token not in result.output
+
+
+def test_a_bad_base_url_is_bad_usage(project: SimProject) -> None:
+    result = CliRunner().invoke(
+        main, ["status", "--base-url", "ftp://example.com"], env={"PICKY_TOKEN": project.token}
+    )
+    assert result.exit_code == 2
+    assert project.token not in result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -10,7 +11,7 @@ from click.testing import CliRunner
 from simulator_thread import SimulatorThread, simulator_thread
 
 from picky_async.cli import main
-from picky_async.testing import ProjectState
+from picky_async.testing import FaultKind, ProjectState
 
 FAST = 0.001  # seconds per message of the simulated phones
 
@@ -166,3 +167,44 @@ def test_a_journal_is_refused_until_the_library_has_one(
     assert code == 2
     assert "journal is not available" in output
     assert served.simulator.requests == []
+
+
+def test_uncertain_messages_are_listed_not_resent_and_exit_1(
+    served: SimulatorThread, tmp_path: pathlib.Path
+) -> None:
+    served.add_project(seconds_per_message=FAST)
+    served.simulator.faults.add(FaultKind.LOST_ANSWER, endpoint="push", times=1)
+    code, output = _campaign(served, _csv(tmp_path, _people(150)))
+    assert code == 1
+    listed = re.findall(r"row (\d+): (\d+)", output)
+    (uncertain,) = map(int, re.findall(r"uncertain (\d+) \(", output))
+    assert 0 < uncertain == len(listed)
+    assert f"accepted {150 - uncertain} of 150" in output
+    assert all(number == f"91980{int(row) - 1:07d}" for row, number in listed)
+    numbers = [m.number for m in served.simulator.messages]
+    assert sorted(numbers) == sorted(set(numbers)) == [f"91980{n:07d}" for n in range(150)]
+
+
+@pytest.mark.parametrize(
+    ("options", "error"),
+    [
+        (["--template", "Hi {}"], "need column names"),
+        (["--template", " "], "the template is blank"),
+        (["--push-limit", "fast"], "expected COUNT/SECONDS"),
+        (["--base-url", "ftp://example.com"], "http"),
+    ],
+)
+def test_bad_options_are_bad_usage_and_send_nothing(
+    served: SimulatorThread, tmp_path: pathlib.Path, options: list[str], error: str
+) -> None:
+    served.add_project(seconds_per_message=FAST)
+    code, output = _campaign(served, _csv(tmp_path, _people(3)), *options)
+    assert code == 2
+    assert error in output
+    assert served.simulator.requests == []
+
+
+def test_one_token_twice_is_bad_usage(served: SimulatorThread, tmp_path: pathlib.Path) -> None:
+    code, output = _campaign(served, _csv(tmp_path, _people(3)), tokens="abc,abc")
+    assert code == 2
+    assert "each project needs its own token" in output

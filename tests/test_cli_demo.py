@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+import pathlib
 import re
 import subprocess
 import sys
@@ -66,3 +68,10 @@ def test_bad_simulate_options_exit_2() -> None:
     )
     assert done.returncode == 2
     assert "expected COUNT/SECONDS" in done.stderr
+
+
+def test_the_console_script_is_the_command() -> None:
+    toml = importlib.import_module("tomllib" if sys.version_info >= (3, 11) else "tomli")
+    scripts = toml.loads((pathlib.Path(__file__).parents[1] / "pyproject.toml").read_text())
+    module, _, name = scripts["project"]["scripts"]["picky-async"].partition(":")
+    assert getattr(importlib.import_module(module), name) is main

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import os
 import pathlib
 import re
@@ -15,6 +17,7 @@ from click.testing import CliRunner
 from simulator_thread import SimulatorThread, simulator_thread
 
 from picky_async.cli import main
+from picky_async.cli._interrupt import on_interrupt
 
 ROWS = 3000
 SLOW = 0.005  # seconds per message: the campaign would take 15 s
@@ -84,3 +87,32 @@ def test_sigint_withdraws_the_rest_and_reports_every_accepted_message(
     never_sent = sum(map(int, re.findall(r"(?:withdrawn|not read) (\d+) \(never sent\)", errors)))
     assert accepted + never_sent == ROWS
     assert project.token not in errors
+
+
+async def test_the_first_sigint_runs_stop_once_and_leaving_waits_for_it() -> None:
+    began = asyncio.Event()
+    stopped: list[str] = []
+
+    async def stop() -> None:
+        began.set()
+        await asyncio.sleep(0.05)
+        stopped.append("stopped")
+
+    async with on_interrupt(stop):
+        os.kill(os.getpid(), signal.SIGINT)
+        await asyncio.wait_for(began.wait(), 5)
+        assert stopped == []
+    assert stopped == ["stopped"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_outside_the_main_thread_ctrl_c_keeps_its_default() -> None:
+    async def never() -> None:
+        raise AssertionError("no signal reaches this thread")
+
+    async def block() -> str:
+        async with on_interrupt(never):
+            return "ran"
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, block()).result(timeout=10) == "ran"
