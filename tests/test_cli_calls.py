@@ -117,3 +117,10 @@ def test_a_bad_base_url_is_bad_usage(project: SimProject) -> None:
     )
     assert result.exit_code == 2
     assert project.token not in result.output
+
+
+def test_a_conference_of_one_is_bad_usage(served: SimulatorThread, project: SimProject) -> None:
+    result = _run(served, project, "conference", "919800000001")
+    assert result.exit_code == 2
+    assert "at least 2 numbers" in result.output
+    assert served.simulator.requests == []

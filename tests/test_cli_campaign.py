@@ -119,10 +119,10 @@ def test_a_dry_run_shows_the_messages_and_the_phones_time_and_sends_nothing(
     assert "919800000000: Hi Person 0" in output
     assert "about 50 s" in output
     assert served.simulator.requests == []
-    _, output = _campaign(
-        served, _csv(tmp_path, _people(3000)), "--dry-run", "--seconds-per-message", "5"
-    )
-    assert "about 4.2 h" in output
+    for rows, duration in [(300, "25 min"), (3000, "4.2 h")]:
+        path = _csv(tmp_path, _people(rows))
+        _, output = _campaign(served, path, "--dry-run", "--seconds-per-message", "5")
+        assert f"about {duration}" in output
 
 
 def test_failures_exit_1_and_are_counted_by_reason(
