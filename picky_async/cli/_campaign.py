@@ -147,10 +147,7 @@ def campaign(
         APPLICATIONS[application],
         resend_uncertain,
     )
-    try:
-        done = asyncio.run(_send(rows, total, sending, open_journal(journal)))
-    except ValueError as error:  # the Dispatcher's checks: a base URL, duplicate tokens
-        raise click.UsageError(str(error)) from None
+    done = asyncio.run(_send(rows, total, sending, open_journal(journal)))
     raise SystemExit(Exit.ACCEPTED if done else Exit.NOT_ALL_ACCEPTED)
 
 
@@ -190,13 +187,16 @@ async def _stream(
 ) -> bool:
     """Stream the rows through a Dispatcher with a progress board; whether all were accepted."""
     tally = Tally(total)
-    dispatcher = Dispatcher(
-        sending.projects,
-        base_url=sending.base_url,
-        horizon=sending.horizon,
-        resend_uncertain=sending.resend_uncertain,
-        application=sending.application,
-    )
+    try:
+        dispatcher = Dispatcher(
+            sending.projects,
+            base_url=sending.base_url,
+            horizon=sending.horizon,
+            resend_uncertain=sending.resend_uncertain,
+            application=sending.application,
+        )
+    except ValueError as error:  # its checks, before any request: a base URL, one token twice
+        raise click.UsageError(str(error)) from None
 
     async def stop() -> None:
         console.print("stopping: withdrawing what is not pushed, waiting for pushes in flight")
