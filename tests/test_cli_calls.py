@@ -42,6 +42,13 @@ def test_send_pushes_one_message(served: SimulatorThread, project: SimProject) -
     assert answer["push_id"] == served.simulator.messages[0].push_id
 
 
+def test_send_shows_each_recipient_on_a_line(served: SimulatorThread, project: SimProject) -> None:
+    result = _run(served, project, "send", "919876543210", "hi")
+    assert result.exit_code == 0, result.output
+    assert "status: 100\n" in result.output
+    assert "recipients:\n  - msg_id: 1, number: 919876543210, credit: " in result.output
+
+
 def test_a_bad_number_is_bad_usage_and_sends_nothing(
     served: SimulatorThread, project: SimProject
 ) -> None:

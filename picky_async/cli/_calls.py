@@ -65,7 +65,12 @@ def _show(result: object, as_json: bool) -> None:
         _calls_table(result)
     else:
         for field, value in _plain(result).items():
-            click.echo(f"{field}: {value}")
+            if isinstance(value, (list, tuple)):  # recipients: one line each
+                click.echo(f"{field}:")
+                for item in value:
+                    click.echo("  - " + ", ".join(f"{k}: {v}" for k, v in item.items()))
+            else:
+                click.echo(f"{field}: {value}")
 
 
 def _plain(result: object) -> Any:
