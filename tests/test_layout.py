@@ -22,6 +22,7 @@ LAYERS = {
     "dispatch": 3,
     "redis": 4,
     "testing": 4,
+    "cli": 5,
 }
 
 

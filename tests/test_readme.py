@@ -25,7 +25,7 @@ def test_readme_send_example_pushes_to_a_local_simulator() -> None:
 
 def test_readme_starts_with_the_demo_and_test_commands() -> None:
     first_block = README.read_text().split("```")[1]
-    assert "python examples/campaign.py" in first_block
+    assert "pip install -e '.[cli]' && picky-async demo" in first_block
     assert "python -m pytest" in first_block
 
 

@@ -18,7 +18,7 @@ from ..core import RateLimit
 from ._simulator import DEFAULT_PUSH_LIMIT, DEFAULT_STATUS_LIMIT, Simulator
 
 
-def _rate_limit(text: str) -> RateLimit:
+def rate_limit(text: str) -> RateLimit:
     """``COUNT/SECONDS`` (such as ``90/60``) as a :class:`RateLimit`.
 
     Raises:
@@ -39,9 +39,9 @@ def _spelled(limit: RateLimit) -> str:
     return f"{limit.count}/{limit.period:g}"
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m picky_async.testing",
+        prog=prog,
         description="Run a local Picky Assist service with simulated phones.",
     )
     parser.add_argument("--projects", type=int, default=1, help="projects (phones) to create")
@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--push-limit",
-        type=_rate_limit,
+        type=rate_limit,
         default=DEFAULT_PUSH_LIMIT,
         metavar="COUNT/SECONDS",
         help="each project takes at most COUNT push, conference-request and conference-report"
@@ -60,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--status-limit",
-        type=_rate_limit,
+        type=rate_limit,
         default=DEFAULT_STATUS_LIMIT,
         metavar="COUNT/SECONDS",
         help="each project takes at most COUNT device-status and device-action requests in any"
@@ -102,22 +102,24 @@ async def _serve(args: argparse.Namespace) -> None:
         print(f"sent {sum(simulator.stats.sent.values())} messages", flush=True)
 
 
-def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """The options in ``argv`` (default: the command line).
+def parse(
+    argv: Sequence[str] | None = None, *, prog: str = "python -m picky_async.testing"
+) -> argparse.Namespace:
+    """The options in ``argv`` (default: the command line); ``prog`` names the command in help.
 
     Raises:
         SystemExit: with status 2 and a usage message, for options that do not parse.
     """
-    parser = _parser()
+    parser = _parser(prog)
     args = parser.parse_args(argv)
     if args.projects < 1:
         parser.error("--projects must be at least 1")
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Parse ``argv`` and serve until the duration ends or Ctrl-C."""
-    args = parse(argv)
+def main(argv: Sequence[str] | None = None, *, prog: str = "python -m picky_async.testing") -> None:
+    """Parse ``argv`` and serve until the duration ends or Ctrl-C (``picky-async simulate`` too)."""
+    args = parse(argv, prog=prog)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(args))
 

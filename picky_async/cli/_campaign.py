@@ -1,0 +1,227 @@
+"""``picky-async campaign FILE.csv``: a checked CSV sent through the Dispatcher, with progress."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+from pathlib import Path
+from typing import Any
+
+import attrs
+import click
+from rich.console import Console
+
+from ..core import Application, Message, Priority, RateLimit
+from ..dispatch import Dispatcher, Project
+from ._board import Board, phone_seconds
+from ._interrupt import on_interrupt
+from ._journal import open_journal
+from ._options import APPLICATIONS, PRIORITIES, Exit, base_url_option, read_rate_limit
+from ._rows import Rows
+from ._tally import Tally
+
+__all__ = ["campaign"]
+
+_SHOWN = 3  # messages a dry run shows
+
+
+@attrs.frozen
+class _Sending:
+    """How to send: what the Dispatcher and the stream take."""
+
+    projects: list[Project]
+    base_url: str | None
+    horizon: float
+    priority: Priority
+    application: Application
+    resend_uncertain: bool
+
+
+def _projects(tokens: str, seconds_per_message: float, push_limit: RateLimit) -> list[Project]:
+    listed = [token.strip() for token in tokens.split(",")]
+    if not all(listed):
+        raise click.BadParameter("an empty token in the list", param_hint="--tokens")
+    return [
+        Project(
+            token,
+            name=f"project-{n}",
+            seconds_per_message=seconds_per_message,
+            push_limit=push_limit,
+        )
+        for n, token in enumerate(listed, 1)
+    ]
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--template", required=True, help="the text, with {column} fields: 'Hi {name}'")
+@click.option(
+    "--tokens",
+    envvar="PICKY_TOKENS",
+    required=True,
+    show_envvar=True,
+    show_default=False,
+    help="the projects' tokens, comma-separated (better: set PICKY_TOKENS)",
+)
+@click.option("--number-column", default="number", show_default=True)
+@base_url_option
+@click.option(
+    "--seconds-per-message",
+    type=click.FloatRange(min=0, min_open=True),
+    default=5.0,
+    show_default=True,
+    help="how long each phone takes a message",
+)
+@click.option(
+    "--horizon",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="seconds of work each phone is given at most; the rest waits, free to move",
+)
+@click.option(
+    "--push-limit",
+    callback=read_rate_limit,
+    default="90/60",
+    show_default=True,
+    help="each project's push requests in any SECONDS, as the plan allows",
+)
+@click.option("--priority", type=click.Choice(list(PRIORITIES)), default="low", show_default=True)
+@click.option(
+    "--application", type=click.Choice(list(APPLICATIONS)), default="whatsapp", show_default=True
+)
+@click.option("--media", default=None, help="URL of a media sent with every message")
+@click.option(
+    "--journal",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="record each message's state here; rerunning with it resumes",
+)
+@click.option("--dry-run", is_flag=True, help="check and show what would be sent; send nothing")
+@click.option(
+    "--resend-uncertain", is_flag=True, help="resend pushes that got no answer (may duplicate)"
+)
+def campaign(
+    file: Path,
+    template: str,
+    tokens: str,
+    number_column: str,
+    base_url: str | None,
+    seconds_per_message: float,
+    horizon: float,
+    push_limit: RateLimit,
+    priority: str,
+    application: str,
+    media: str | None,
+    journal: Path | None,
+    dry_run: bool,
+    resend_uncertain: bool,
+) -> None:
+    """Send one message per row of FILE (a CSV with a header), TEMPLATE filled from its columns.
+
+    Every row is checked before any request; a file with bad rows is refused
+    whole, each listed by its line (the header is line 1). Ctrl-C withdraws
+    what is not yet pushed, waits for the pushes in flight and prints what was
+    accepted; a second Ctrl-C aborts.
+    """
+    try:
+        rows = Rows(file, template, number_column, media)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--template") from None
+    total, bad = rows.check()
+    if bad:
+        for problem in bad:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(bad)} problems in {file}: nothing sent", err=True)
+        raise SystemExit(Exit.BAD_INPUT)
+    projects = _projects(tokens, seconds_per_message, push_limit)
+    if dry_run:
+        _show_plan(rows, total, projects)
+        return
+    sending = _Sending(
+        projects,
+        base_url,
+        horizon,
+        PRIORITIES[priority],
+        APPLICATIONS[application],
+        resend_uncertain,
+    )
+    done = asyncio.run(_send(rows, total, sending, open_journal(journal)))
+    raise SystemExit(Exit.ACCEPTED if done else Exit.NOT_ALL_ACCEPTED)
+
+
+def _show_plan(rows: Rows, total: int, projects: list[Project]) -> None:
+    click.echo(f"{total} messages would be sent through {len(projects)} projects, such as:")
+    for message in _first(rows, _SHOWN):
+        click.echo(f"  {message.number}: {message.text}")
+    click.echo(f"the phones would take about {_duration(phone_seconds(total, projects))}")
+
+
+def _duration(seconds: float) -> str:
+    """``seconds`` in the unit a person reads best: 50 s, 12 min, 3.4 h."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _first(rows: Rows, count: int) -> list[Message]:
+    return list(itertools.islice(rows.messages(), count))
+
+
+async def _send(rows: Rows, total: int, sending: _Sending, journal: Any) -> bool:
+    """Send the rows; whether every one was accepted (per the journal, with one)."""
+    console = Console(stderr=True)
+    if journal is None:
+        return await _stream(console, rows, total, sending, {})
+    async with journal:
+        extra = {"journal": journal, "resend_uncertain": sending.resend_uncertain}
+        streamed = await _stream(console, rows, total, sending, extra)
+        return await _journal_summary(console, journal) and streamed
+
+
+async def _stream(
+    console: Console, rows: Rows, total: int, sending: _Sending, extra: dict[str, Any]
+) -> bool:
+    """Stream the rows through a Dispatcher with a progress board; whether all were accepted."""
+    tally = Tally(total)
+    try:
+        dispatcher = Dispatcher(
+            sending.projects,
+            base_url=sending.base_url,
+            horizon=sending.horizon,
+            resend_uncertain=sending.resend_uncertain,
+            application=sending.application,
+        )
+    except ValueError as error:  # its checks, before any request: a base URL, one token twice
+        raise click.UsageError(str(error)) from None
+
+    async def stop() -> None:
+        console.print("stopping: withdrawing what is not pushed, waiting for pushes in flight")
+        await dispatcher.close(drain=False)
+
+    outcomes = dispatcher.stream(rows.messages(), priority=sending.priority, **extra)
+    async with (
+        dispatcher,
+        Board(dispatcher, sending.projects, total, console) as board,
+        on_interrupt(stop),
+        contextlib.aclosing(outcomes),
+    ):
+        async for outcome in outcomes:
+            board.settled(outcome)
+            tally.add(outcome)
+    tally.show(console, [str(p.name) for p in sending.projects])
+    return tally.all_accepted
+
+
+async def _journal_summary(console: Console, journal: Any) -> bool:
+    summary = await journal.summary()
+    console.print(
+        f"journal: {summary.accepted} accepted, {summary.failed} failed,"
+        f" {summary.uncertain} uncertain, {summary.pending} pending"
+    )
+    for entry in await journal.uncertain():
+        console.print(f"  uncertain: {entry.number} (push {entry.push_id}, {entry.project})")
+    return bool(summary.failed == summary.uncertain == summary.pending == 0)
