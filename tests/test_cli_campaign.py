@@ -155,20 +155,6 @@ def test_an_empty_token_in_the_list_is_bad_usage(
     assert "empty token" in output
 
 
-def test_a_journal_is_refused_until_the_library_has_one(
-    served: SimulatorThread, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import picky_async
-
-    monkeypatch.delattr(picky_async, "Journal", raising=False)
-    served.add_project(seconds_per_message=FAST)
-    path = _csv(tmp_path, _people(3))
-    code, output = _campaign(served, path, "--journal", str(tmp_path / "j.db"))
-    assert code == 2
-    assert "journal is not available" in output
-    assert served.simulator.requests == []
-
-
 def test_uncertain_messages_are_listed_not_resent_and_exit_1(
     served: SimulatorThread, tmp_path: pathlib.Path
 ) -> None:

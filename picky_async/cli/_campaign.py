@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import itertools
 from pathlib import Path
-from typing import Any
 
 import attrs
 import click
@@ -14,9 +13,9 @@ from rich.console import Console
 
 from ..core import Application, Message, Priority, RateLimit
 from ..dispatch import Dispatcher, Project
+from ..journal import Journal
 from ._board import Board, phone_seconds
 from ._interrupt import on_interrupt
-from ._journal import open_journal
 from ._options import APPLICATIONS, PRIORITIES, Exit, base_url_option, read_rate_limit
 from ._rows import Rows
 from ._tally import Tally
@@ -147,7 +146,7 @@ def campaign(
         APPLICATIONS[application],
         resend_uncertain,
     )
-    done = asyncio.run(_send(rows, total, sending, open_journal(journal)))
+    done = asyncio.run(_send(rows, total, sending, None if journal is None else Journal(journal)))
     raise SystemExit(Exit.ACCEPTED if done else Exit.NOT_ALL_ACCEPTED)
 
 
@@ -171,19 +170,18 @@ def _first(rows: Rows, count: int) -> list[Message]:
     return list(itertools.islice(rows.messages(), count))
 
 
-async def _send(rows: Rows, total: int, sending: _Sending, journal: Any) -> bool:
+async def _send(rows: Rows, total: int, sending: _Sending, journal: Journal | None) -> bool:
     """Send the rows; whether every one was accepted (per the journal, with one)."""
     console = Console(stderr=True)
     if journal is None:
-        return await _stream(console, rows, total, sending, {})
+        return await _stream(console, rows, total, sending, None)
     async with journal:
-        extra = {"journal": journal, "resend_uncertain": sending.resend_uncertain}
-        streamed = await _stream(console, rows, total, sending, extra)
+        streamed = await _stream(console, rows, total, sending, journal)
         return await _journal_summary(console, journal) and streamed
 
 
 async def _stream(
-    console: Console, rows: Rows, total: int, sending: _Sending, extra: dict[str, Any]
+    console: Console, rows: Rows, total: int, sending: _Sending, journal: Journal | None
 ) -> bool:
     """Stream the rows through a Dispatcher with a progress board; whether all were accepted."""
     tally = Tally(total)
@@ -202,7 +200,12 @@ async def _stream(
         console.print("stopping: withdrawing what is not pushed, waiting for pushes in flight")
         await dispatcher.close(drain=False)
 
-    outcomes = dispatcher.stream(rows.messages(), priority=sending.priority, **extra)
+    outcomes = dispatcher.stream(
+        rows.messages(),
+        priority=sending.priority,
+        journal=journal,
+        resend_uncertain=sending.resend_uncertain and journal is not None,
+    )
     async with (
         dispatcher,
         Board(dispatcher, sending.projects, total, console) as board,
@@ -216,7 +219,7 @@ async def _stream(
     return tally.all_accepted
 
 
-async def _journal_summary(console: Console, journal: Any) -> bool:
+async def _journal_summary(console: Console, journal: Journal) -> bool:
     summary = await journal.summary()
     console.print(
         f"journal: {summary.accepted} accepted, {summary.failed} failed,"
