@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
+import pathlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -341,3 +342,24 @@ async def test_a_redis_that_lost_its_data_holds_pushes_for_a_window(
     assert waited >= PUSH_LIMIT.period  # what Redis forgot could still count until then
     assert "Redis lost the state of a project" in caplog.text
     assert [m.text for m in sim.messages] == ["before", "after"]
+
+
+async def test_a_journal_works_per_process_beside_a_shared_ledger(
+    redis_url: str, tmp_path: pathlib.Path
+) -> None:
+    async with Simulator() as sim:
+        projects = sim_projects(sim, 2)
+        ledger = RedisLedger(redis_url, namespace="journal")
+        messages = campaign(1, 60)
+
+        async def run() -> list[pa.Outcome]:
+            async with (
+                pa.Journal(tmp_path / "campaign.db") as journal,
+                pa.Dispatcher(projects, base_url=sim.base_url, ledger=ledger) as d,
+            ):
+                return [o async for o in d.stream(messages, journal=journal)]
+
+        first, again = await run(), await run()
+    assert all(o.ok and not o.resumed for o in first)
+    assert all(o.ok and o.resumed for o in again)  # nothing sent twice
+    assert len(sim.messages) == 60
