@@ -50,6 +50,7 @@ from .dispatch import (
     ProjectStats,
     Receipt,
 )
+from .safety import OptOuts
 from .webhook import InstantReply, parse_webhook, webhook_app, webhook_handler
 
 __version__ = VERSION
@@ -80,6 +81,7 @@ __all__ = [
     "InvalidUser",
     "Message",
     "MessageType",
+    "OptOuts",
     "Outcome",
     "PickyClient",
     "PickyError",

@@ -13,7 +13,16 @@ import picky_async as pa
 PACKAGE = pathlib.Path(pa.__file__).parent
 
 # Lower numbers sit lower; a layer may import its own and lower ones only.
-LAYERS = {"core": 0, "wire": 1, "client": 2, "webhook": 2, "dispatch": 3, "redis": 4, "testing": 4}
+LAYERS = {
+    "core": 0,
+    "wire": 1,
+    "client": 2,
+    "webhook": 2,
+    "safety": 2,
+    "dispatch": 3,
+    "redis": 4,
+    "testing": 4,
+}
 
 
 def _module_name(path: pathlib.Path) -> str:
