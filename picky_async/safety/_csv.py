@@ -58,7 +58,7 @@ def _row(fields: dict[str | None, str | None], line: int, now: str) -> Row:
     try:
         number = normalize_number((fields["number"] or "").strip())
     except InvalidNumber as exc:
-        raise InvalidNumber(f"line {line}: {exc}") from exc
+        raise InvalidNumber(f"line {line}: {exc.message}") from exc
     return number, _time(fields.get("opted_out_at") or "", line) or now, fields.get("reason") or ""
 
 
