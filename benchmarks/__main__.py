@@ -7,7 +7,18 @@ import sys
 from collections.abc import Mapping, Sequence
 from types import ModuleType
 
-from . import fleet, ledger, memory, pacing, priority, scaling, simulator, stream, throughput
+from . import (
+    fleet,
+    ledger,
+    memory,
+    optouts,
+    pacing,
+    priority,
+    scaling,
+    simulator,
+    stream,
+    throughput,
+)
 
 __all__ = ["BENCHMARKS", "main"]
 
@@ -21,6 +32,7 @@ BENCHMARKS: Mapping[str, ModuleType] = {
     "scaling": scaling,
     "ledger": ledger,
     "fleet": fleet,
+    "optouts": optouts,
 }
 """Every benchmark by name, in the order ``all`` runs them."""
 

@@ -74,6 +74,12 @@ EXPECTED_ROWS = {
             "peak queue / (horizon + batch)",
         )
     ],
+    "optouts: lookup and write costs of the opt-out store": [
+        "lookup, number in opt_outs",
+        "cached set: reload after a change elsewhere",
+        "add, committed to disk",
+        "add through asyncio.to_thread, from the loop",
+    ],
 }
 
 
