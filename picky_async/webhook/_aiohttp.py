@@ -44,13 +44,13 @@ def webhook_handler(
     leave ``%r`` out of ``access_log_format`` to keep the secret out of logs.
 
     With ``opt_outs``, a message whose whole text is a stop keyword (see
-    :meth:`OptOuts.keyword_action <picky_async.OptOuts.keyword_action>`) adds
-    its sender to ``opt_outs`` and a start keyword removes it, before the
-    callback runs (see :meth:`OptOuts.record <picky_async.OptOuts.record>`);
-    when that write fails, the service gets 500 and the callback does not
-    run. The callback then sees the message as usual; when it returns
-    ``None``, the handler answers a stop with ``confirm_stop`` and a start with
-    ``confirm_start`` (a text or an :class:`InstantReply`), when given.
+    :meth:`~picky_async.OptOuts.keyword_action`) adds its sender to
+    ``opt_outs`` and a start keyword removes it, before the callback runs
+    (see :meth:`~picky_async.OptOuts.record`); when that write fails, the
+    service gets 500 and the callback does not run. The callback then sees
+    the message as usual; when it returns ``None``, the handler answers a
+    stop with ``confirm_stop`` and a start with ``confirm_start`` (a text or
+    an :class:`InstantReply`), when given.
 
     Raises:
         ValueError: for an empty secret, a ``max_body`` below 1, or a
