@@ -44,6 +44,7 @@ class OptOuts:
         IsADirectoryError: when ``path`` is a directory.
         ValueError: when the file is not a SQLite database, or for a blank
             keyword or one that is both a stop and a start word.
+        TypeError: for keywords given as one string instead of a list.
     """
 
     def __init__(
