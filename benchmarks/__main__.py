@@ -12,6 +12,7 @@ from . import (
     journal,
     ledger,
     memory,
+    optouts,
     pacing,
     priority,
     scaling,
@@ -33,6 +34,7 @@ BENCHMARKS: Mapping[str, ModuleType] = {
     "ledger": ledger,
     "fleet": fleet,
     "journal": journal,
+    "optouts": optouts,
 }
 """Every benchmark by name, in the order ``all`` runs them."""
 

@@ -51,6 +51,7 @@ from .dispatch import (
     Receipt,
 )
 from .journal import Journal, JournalEntry, JournalSummary
+from .safety import OptOuts
 from .webhook import InstantReply, parse_webhook, webhook_app, webhook_handler
 
 __version__ = VERSION
@@ -84,6 +85,7 @@ __all__ = [
     "JournalSummary",
     "Message",
     "MessageType",
+    "OptOuts",
     "Outcome",
     "PickyClient",
     "PickyError",

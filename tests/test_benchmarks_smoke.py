@@ -81,6 +81,12 @@ EXPECTED_ROWS = {
         "resume: stream through an all-accepted journal",
         "resume: per message",
     ],
+    "optouts: lookup and write costs of the opt-out store": [
+        "lookup, number in opt_outs",
+        "cached set: reload after a change elsewhere",
+        "add, committed to disk",
+        "add through asyncio.to_thread, from the loop",
+    ],
 }
 
 

@@ -19,6 +19,7 @@ LAYERS = {
     "client": 2,
     "webhook": 2,
     "journal": 2,
+    "safety": 2,
     "dispatch": 3,
     "redis": 4,
     "testing": 4,

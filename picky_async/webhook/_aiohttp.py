@@ -6,7 +6,9 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import hdrs, web
 
+from ..safety import OptOuts
 from ._receiver import DEFAULT_MAX_BODY, WebhookCallback, WebhookReceiver
+from ._reply import InstantReply
 
 __all__ = ["webhook_handler"]
 
@@ -20,6 +22,9 @@ def webhook_handler(
     secret_param: str = "secret",
     max_body: int = DEFAULT_MAX_BODY,
     message_in_encoded: bool = False,
+    opt_outs: OptOuts | None = None,
+    confirm_stop: str | InstantReply | None = None,
+    confirm_start: str | InstantReply | None = None,
 ) -> WebhookHandler:
     """An aiohttp handler that passes each inbound message to ``callback``.
 
@@ -38,8 +43,19 @@ def webhook_handler(
     for "no reply". aiohttp's default access log writes the request line, so
     leave ``%r`` out of ``access_log_format`` to keep the secret out of logs.
 
+    With ``opt_outs``, a message whose whole text is a stop keyword (see
+    :meth:`~picky_async.OptOuts.keyword_action`) adds its sender to
+    ``opt_outs`` and a start keyword removes it, before the callback runs
+    (see :meth:`~picky_async.OptOuts.record`); when that write fails, the
+    service gets 500 and the callback does not run. The callback then sees
+    the message as usual; when it returns ``None``, the handler answers a
+    stop with ``confirm_stop`` and a start with ``confirm_start`` (a text or
+    an :class:`InstantReply`), when given.
+
     Raises:
-        ValueError: for an empty secret or a ``max_body`` below 1.
+        ValueError: for an empty secret, a ``max_body`` below 1, or a
+            confirmation without ``opt_outs``.
+        EmptyMessage: for a blank confirmation.
     """
     receiver = WebhookReceiver(
         callback,
@@ -47,6 +63,9 @@ def webhook_handler(
         secret_param=secret_param,
         max_body=max_body,
         message_in_encoded=message_in_encoded,
+        opt_outs=opt_outs,
+        confirm_stop=confirm_stop,
+        confirm_start=confirm_start,
     )
 
     async def handle(request: web.Request) -> web.StreamResponse:

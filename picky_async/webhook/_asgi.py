@@ -30,9 +30,11 @@ class webhook_app(WebhookReceiver):  # used like a function, as contextlib.closi
     """An ASGI application that passes each inbound message to ``callback``.
 
     ``webhook_app(callback, *, secret=None, secret_param="secret",
-    max_body=65536, message_in_encoded=False)`` takes the options of
+    max_body=65536, message_in_encoded=False, opt_outs=None,
+    confirm_stop=None, confirm_start=None)`` takes the options of
     :func:`~picky_async.webhook_handler` and answers as it does, from the
-    same core: the callback's :class:`InstantReply` as JSON or an empty 200,
+    same core, opt-out keywords included: the callback's :class:`InstantReply`
+    as JSON or an empty 200,
     405 for a method other than POST, 400 for an unreadable body, 413 as soon
     as the body passes ``max_body`` bytes (the rest is never read), 403 for a
     wrong ``secret`` (compared in constant time), 500 when the callback
@@ -42,7 +44,8 @@ class webhook_app(WebhookReceiver):  # used like a function, as contextlib.closi
     The secret travels in the URL: keep the query string out of access logs
     (uvicorn: ``--no-access-log``).
 
-    Raises ``ValueError`` for an empty secret or a ``max_body`` below 1; the
+    Raises ``ValueError`` for an empty secret, a ``max_body`` below 1 or a
+    confirmation without ``opt_outs``, and ``EmptyMessage`` for a blank one; the
     application raises ``ValueError`` for a scope type other than HTTP,
     lifespan and websocket, as the ASGI specification asks.
     """

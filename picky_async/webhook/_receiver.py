@@ -7,6 +7,7 @@ hands over the request's parts and writes :class:`WebhookAnswer` back.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
@@ -14,6 +15,7 @@ from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
 import attrs
 
 from ..core import InboundMessage, WebhookError
+from ..safety import KeywordAction, OptOuts
 from ._parse import JSON, parse_webhook, query_fields
 from ._reply import InstantReply
 
@@ -44,8 +46,9 @@ class WebhookAnswer:
 class WebhookReceiver:
     """Answers webhook requests by passing each inbound message to ``callback``.
 
-    See :func:`~picky_async.webhook_handler` for the statuses. Raises
-    ``ValueError`` for an empty secret or a ``max_body`` below 1.
+    See :func:`~picky_async.webhook_handler` for the statuses and opt-outs.
+    Raises ``ValueError`` for an empty secret, a ``max_body`` below 1, or a
+    confirmation without ``opt_outs``; ``EmptyMessage`` for a blank confirmation.
     """
 
     def __init__(
@@ -56,7 +59,12 @@ class WebhookReceiver:
         secret_param: str = "secret",
         max_body: int = DEFAULT_MAX_BODY,
         message_in_encoded: bool = False,
+        opt_outs: OptOuts | None = None,
+        confirm_stop: str | InstantReply | None = None,
+        confirm_start: str | InstantReply | None = None,
     ) -> None:
+        if opt_outs is None and (confirm_stop is not None or confirm_start is not None):
+            raise ValueError("confirm_stop and confirm_start need opt_outs to record in")
         if secret is not None and not secret:
             raise ValueError("secret must not be empty: anybody could send it")
         if max_body < 1:
@@ -66,6 +74,8 @@ class WebhookReceiver:
         self._secret_param = secret_param
         self._max_body = max_body
         self._message_in_encoded = message_in_encoded
+        self._opt_outs = opt_outs
+        self._confirmations = {"stop": _reply(confirm_stop), "start": _reply(confirm_start)}
 
     async def answer(
         self,
@@ -110,12 +120,30 @@ class WebhookReceiver:
             extra = {k: v for k, v in inbound.extra.items() if k != self._secret_param}
             inbound = attrs.evolve(inbound, extra=extra)
         try:
+            action = await self._record_opt_out(inbound)
+        except Exception:
+            _log.exception("recording the opt-out of inbound message %s failed", inbound.unique_id)
+            return WebhookAnswer(500, "the opt-out could not be recorded")
+        try:
             reply = await self._callback(inbound)
+            if reply is None and action is not None:
+                reply = self._confirmations[action]
             text = None if reply is None else reply.to_json()
         except Exception:
             _log.exception("webhook callback failed on inbound message %s", inbound.unique_id)
             return WebhookAnswer(500, "the webhook callback failed")
         return WebhookAnswer(200) if text is None else WebhookAnswer(200, text, JSON)
+
+    async def _record_opt_out(self, inbound: InboundMessage) -> KeywordAction | None:
+        """Apply a stop or start keyword before the callback sees the message.
+
+        Only keywords touch the store; the write runs in a thread, as its disk
+        sync, or another process's write, may take milliseconds.
+        """
+        opt_outs = self._opt_outs
+        if opt_outs is None or opt_outs.keyword_action(inbound.message) is None:
+            return None
+        return await asyncio.to_thread(opt_outs.record, inbound)
 
     def _refuse(self, error: WebhookError) -> WebhookAnswer:
         _log.warning("webhook refused: %s", error)
@@ -141,3 +169,7 @@ class WebhookReceiver:
             if len(data) > limit:
                 return None
         return bytes(data)
+
+
+def _reply(confirmation: str | InstantReply | None) -> InstantReply | None:
+    return InstantReply(confirmation) if isinstance(confirmation, str) else confirmation

@@ -1,0 +1,135 @@
+"""Opt-outs: what a lookup and a recorded STOP cost with OptOuts on a SQLite file.
+
+A store on a file in a temporary directory holds ``stored`` numbers; each
+figure is the median of ``repeat`` runs. The lookup (``number in opt_outs``,
+half of the numbers present) reads SQLite each time, which is what lets every
+process see a change at once; the baseline is the other design that stays
+correct across processes: a set in memory, refreshed whenever
+``PRAGMA data_version`` says another connection changed the file (one such
+refresh is measured too). A write commits with ``synchronous=FULL``; the
+webhook makes it through ``asyncio.to_thread``, measured from the loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import pathlib
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+
+import picky_async as pa
+
+from ._harness import numbers
+from ._table import Row, at_most, render
+
+__all__ = ["QUICK", "configure", "run"]
+
+QUICK = {"stored": 1_000, "lookups": 1_000, "writes": 10, "repeat": 1}
+"""Sizes for the smoke test."""
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add this benchmark's options."""
+    parser.add_argument("--stored", type=int, default=100_000, help="numbers in the store")
+    parser.add_argument("--lookups", type=int, default=200_000, help="lookups per run")
+    parser.add_argument("--writes", type=int, default=200, help="adds per run")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per figure (median)")
+
+
+class CachedSet:
+    """The baseline: a set of the numbers, reloaded when the file changed elsewhere."""
+
+    def __init__(self, path: pathlib.Path) -> None:
+        self._db = sqlite3.connect(path, isolation_level=None)
+        self._version: int | None = None
+        self._numbers: set[str] = set()
+
+    def __contains__(self, number: str) -> bool:
+        (version,) = self._db.execute("PRAGMA data_version").fetchone()
+        if version != self._version:
+            self.reload()
+            self._version = version
+        return pa.normalize_number(number) in self._numbers
+
+    def reload(self) -> None:
+        self._numbers = {row[0] for row in self._db.execute("SELECT number FROM opt_outs")}
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _per_call(calls: Sequence[str], check: Callable[[str], object]) -> float:
+    """Seconds per ``check`` over ``calls``."""
+    started = time.perf_counter()
+    for number in calls:
+        check(number)
+    return (time.perf_counter() - started) / len(calls)
+
+
+async def _threaded_adds(opt_outs: pa.OptOuts, batch: Sequence[str]) -> float:
+    """Seconds per add made through ``asyncio.to_thread``, as seen by the loop."""
+    started = time.perf_counter()
+    for number in batch:
+        await asyncio.to_thread(opt_outs.add, number, reason="STOP")
+    return (time.perf_counter() - started) / len(batch)
+
+
+def _measure(args: argparse.Namespace, folder: pathlib.Path) -> dict[str, list[float]]:
+    path = folder / "optouts.db"
+    stored = numbers(args.stored)
+    calls = (stored[::2] + numbers(args.stored, first=args.stored)[::2]) * (
+        args.lookups // args.stored + 1
+    )
+    figures: dict[str, list[float]] = {}
+    with pa.OptOuts(path) as opt_outs:
+        opt_outs.import_csv(io.StringIO("\n".join(["number", *stored])))
+        cached = CachedSet(path)
+        fresh = numbers(args.writes * args.repeat * 2, first=10 * args.stored)
+        for run in range(args.repeat):
+            figures.setdefault("lookup", []).append(
+                _per_call(calls[: args.lookups], opt_outs.__contains__)
+            )
+            figures.setdefault("cached", []).append(
+                _per_call(calls[: args.lookups], cached.__contains__)
+            )
+            started = time.perf_counter()
+            cached.reload()
+            figures.setdefault("reload", []).append(time.perf_counter() - started)
+            batch = fresh[2 * run * args.writes : (2 * run + 1) * args.writes]
+            figures.setdefault("add", []).append(_per_call(batch, opt_outs.add))
+            threaded = fresh[(2 * run + 1) * args.writes : (2 * run + 2) * args.writes]
+            figures.setdefault("threaded", []).append(
+                asyncio.run(_threaded_adds(opt_outs, threaded))
+            )
+        cached.close()
+    return figures
+
+
+def run(args: argparse.Namespace) -> str:
+    """Measure and return the table."""
+    with tempfile.TemporaryDirectory() as folder:
+        figures = {k: statistics.median(v) for k, v in _measure(args, pathlib.Path(folder)).items()}
+    rows = [
+        Row(
+            "lookup, number in opt_outs",
+            figures["lookup"] * 1e6,
+            "µs",
+            figures["cached"] * 1e6,
+            at_most(10),
+        ),
+        Row("cached set: reload after a change elsewhere", figures["reload"] * 1e3, "ms"),
+        Row("add, committed to disk", figures["add"] * 1e3, "ms", None, at_most(1)),
+        Row("add through asyncio.to_thread, from the loop", figures["threaded"] * 1e3, "ms"),
+    ]
+    notes = [
+        f"{args.stored:,} numbers stored, {args.lookups:,} lookups (half present) and "
+        f"{args.writes:,} adds per run, median of {args.repeat} runs.",
+        "Baseline of the lookup: a set refreshed when PRAGMA data_version changes, which "
+        "pays the reload above after each change another process makes.",
+    ]
+    return render("optouts: lookup and write costs of the opt-out store", rows, notes)
