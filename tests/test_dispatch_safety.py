@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import pathlib
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from aiohttp import web
 
 import picky_async as pa
 from picky_async.testing import Simulator
@@ -24,9 +26,13 @@ def opt_outs() -> Iterator[pa.OptOuts]:
         yield store
 
 
-def project_on(sim: Simulator, seconds_per_message: float = 0.001) -> pa.Project:
+def project_on(
+    sim: Simulator, seconds_per_message: float = 0.001, webhook_url: str | None = None
+) -> pa.Project:
     """A project on the Simulator, and the Dispatcher's view of it."""
-    sim_project = sim.add_project(seconds_per_message=seconds_per_message, push_limit=LIMIT)
+    sim_project = sim.add_project(
+        seconds_per_message=seconds_per_message, push_limit=LIMIT, webhook_url=webhook_url
+    )
     return pa.Project(
         sim_project.token,
         name=sim_project.name,
@@ -103,6 +109,46 @@ async def test_a_number_that_opts_out_while_queued_is_withdrawn_alone(
     assert push_of[number(6)] == push_of[number(7)]
     assert [n for n, push in push_of.items() if push == push_of[number(8)]] == [number(8)]
     assert d.stats().opted_out == 1
+
+
+@contextlib.asynccontextmanager
+async def webhook(opt_outs: pa.OptOuts) -> AsyncIterator[str]:
+    """A webhook on 127.0.0.1 that records STOP and START in ``opt_outs``; its URL."""
+
+    async def on_message(inbound: pa.InboundMessage) -> None:
+        return None
+
+    app = web.Application()
+    app.router.add_post("/picky", pa.webhook_handler(on_message, opt_outs=opt_outs))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}/picky"
+    finally:
+        await runner.cleanup()
+
+
+async def test_a_stop_through_the_webhook_withdraws_a_waiting_message_and_start_undoes_it(
+    picky_simulator: Simulator, opt_outs: pa.OptOuts
+) -> None:
+    async with webhook(opt_outs) as url:
+        project = project_on(picky_simulator, seconds_per_message=1.0, webhook_url=url)
+        (sim_project,) = picky_simulator.projects
+        messages = [pa.Message(number(n), "hello") for n in range(8)]
+        async with pa.Dispatcher(
+            [project], base_url=picky_simulator.base_url, opt_outs=opt_outs, horizon=2.0
+        ) as d:
+            campaign = asyncio.create_task(d.send_many(messages, return_exceptions=True))
+            await asyncio.sleep(0.5)
+            await picky_simulator.inbound(sim_project, number(6), "STOP")
+            results = await campaign
+            await picky_simulator.inbound(sim_project, number(6), "start")
+            await d.send(number(6), "welcome back")
+    assert [n for n, result in enumerate(results) if isinstance(result, pa.OptedOut)] == [6]
+    texts = [(record.number, record.text) for record in picky_simulator.messages]
+    assert [text for n, text in texts if n == number(6)] == ["welcome back"]
+    assert len(texts) == 8
 
 
 async def test_start_lets_a_number_get_messages_again(
