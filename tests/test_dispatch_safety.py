@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import datetime
 import pathlib
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterator
 
@@ -149,6 +150,24 @@ async def test_a_stop_through_the_webhook_withdraws_a_waiting_message_and_start_
     texts = [(record.number, record.text) for record in picky_simulator.messages]
     assert [text for n, text in texts if n == number(6)] == ["welcome back"]
     assert len(texts) == 8
+
+
+async def test_a_store_that_fails_sends_nothing_unchecked(picky_simulator: Simulator) -> None:
+    opt_outs = pa.OptOuts()
+    project = project_on(picky_simulator, seconds_per_message=1.0)
+    messages = [pa.Message(number(n), "hello") for n in range(6)]
+    async with pa.Dispatcher(
+        [project], base_url=picky_simulator.base_url, opt_outs=opt_outs, horizon=2.0
+    ) as d:
+        campaign = asyncio.create_task(d.send_many(messages, return_exceptions=True))
+        await asyncio.sleep(0.5)
+        opt_outs.close()
+        results = await campaign
+        with pytest.raises(sqlite3.ProgrammingError):
+            await d.send(number(1), "hello")
+    sent = sent_numbers(picky_simulator)
+    assert 0 < len(sent) < 6
+    assert all(isinstance(result, sqlite3.ProgrammingError) for result in results[len(sent) :])
 
 
 async def test_start_lets_a_number_get_messages_again(

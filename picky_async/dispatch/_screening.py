@@ -93,19 +93,27 @@ class Screening:
             return Duplicate(f"a message with key {key!r} was already sent: not sent again")
         return None
 
+    def _verdict(self, message: Message) -> BaseException | None:
+        """:meth:`refusal`, or the store's own error: no message goes unchecked."""
+        try:
+            return self.refusal(message)
+        except Exception as error:  # a closed or broken store
+            return error
+
     def check(self, message: Message) -> None:
         """Raise why ``message`` must not be sent, if it must not (``send``, ``submit``)."""
         if (error := self.refusal(message)) is not None:
             raise error
 
     def admit(self, run: Run, stretches: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        """Settle the messages of a campaign's run that must not be sent; the stretches left."""
+        """Settle the messages of a campaign's run that must not be sent (or cannot be
+        checked: the store's error is theirs); the stretches left."""
         messages = run.messages
         admitted: list[tuple[int, int]] = []
         for start, stop in stretches:
             kept = start
             for at in range(start, stop):
-                if (error := self.refusal(messages[at])) is not None:
+                if (error := self._verdict(messages[at])) is not None:
                     if at > kept:
                         admitted.append((kept, at))
                     Span(run, at, at + 1).fail(error)
@@ -115,7 +123,8 @@ class Screening:
         return admitted
 
     def hold_back(self, batch: Batch) -> None:
-        """Fail the messages of ``batch`` that must not leave now; the others stay in it.
+        """Fail the messages of ``batch`` that must not leave now (or cannot be checked);
+        the others stay in it.
 
         Its keys are in flight from then on, until :meth:`landed`.
         """
@@ -125,7 +134,7 @@ class Screening:
             kept = span.start
             for at in range(span.start, span.stop):
                 message = messages[at]
-                if (error := self.refusal(message)) is not None:
+                if (error := self._verdict(message)) is not None:
                     if at > kept:
                         spans.append(Span(span.run, kept, at, span.lane))
                     Span(span.run, at, at + 1).fail(error)
