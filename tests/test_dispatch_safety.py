@@ -170,6 +170,28 @@ async def test_a_store_that_fails_sends_nothing_unchecked(picky_simulator: Simul
     assert all(isinstance(result, sqlite3.ProgrammingError) for result in results[len(sent) :])
 
 
+async def test_a_journaled_campaign_is_screened_too(
+    picky_simulator: Simulator, opt_outs: pa.OptOuts, tmp_path: pathlib.Path
+) -> None:
+    opt_outs.add(number(1))
+    messages = [pa.Message(number(n), "hello", key=f"row-{n}") for n in range(3)]
+    project = project_on(picky_simulator)
+    async with (
+        pa.Journal(tmp_path / "campaign.db") as journal,
+        pa.Dispatcher([project], base_url=picky_simulator.base_url, opt_outs=opt_outs) as d,
+    ):
+        first = await d.send_many(messages, journal=journal, return_exceptions=True)
+        again = [o async for o in d.stream(messages, journal=journal)]
+    assert isinstance(first[1], pa.OptedOut)
+    assert sorted(sent_numbers(picky_simulator)) == [number(0), number(2)]
+    # the rerun resumes what was sent from the journal, and still refuses the opted-out one
+    assert {o.index: (o.resumed, type(o.error)) for o in again} == {
+        0: (True, type(None)),
+        1: (False, pa.OptedOut),
+        2: (True, type(None)),
+    }
+
+
 async def test_start_lets_a_number_get_messages_again(
     picky_simulator: Simulator, opt_outs: pa.OptOuts
 ) -> None:
