@@ -86,6 +86,7 @@ EXPECTED_ROWS = {
         "cached set: reload after a change elsewhere",
         "add, committed to disk",
         "add through asyncio.to_thread, from the loop",
+        "Dispatcher CPU per message, with opt_outs",
     ],
 }
 

@@ -87,6 +87,16 @@ def test_another_process_changes_are_seen_at_once(opt_outs: pa.OptOuts, path: pa
     assert NUMBER in opt_outs
 
 
+def test_sent_keys_are_shared_through_the_file(opt_outs: pa.OptOuts, path: pathlib.Path) -> None:
+    assert opt_outs.sent_at("invoice-1") is None
+    opt_outs.record_sent(["invoice-1", "invoice-2"], at=1000.0)
+    with pa.OptOuts(path) as other:
+        assert other.sent_at("invoice-2") == 1000.0
+        other.record_sent(["invoice-2"], at=2000.0)  # the latest send counts
+    assert opt_outs.sent_at("invoice-2") == 2000.0
+    assert len(opt_outs) == 0  # keys are no opt-outs
+
+
 def test_opt_outs_survive_reopening(path: pathlib.Path) -> None:
     with pa.OptOuts(path) as store:
         store.add(NUMBER, reason="stop")

@@ -231,6 +231,20 @@ class DeliveryUncertain(_NoUsableAnswer):
     uncertain = True
 
 
+class OptedOut(PickyError):
+    """The recipient opted out (see :class:`~picky_async.OptOuts`): the message was not sent.
+
+    Not retriable: the number stays refused until it opts back in.
+    """
+
+
+class Duplicate(PickyError):
+    """A message with this key was accepted within the dispatcher's ``repeat_window``.
+
+    It was not sent again; not retriable, since sending it would repeat it.
+    """
+
+
 class WebhookError(PickyError, ValueError):
     """A webhook body that cannot be read as an inbound message; the text says why."""
 

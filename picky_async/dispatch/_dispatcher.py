@@ -17,6 +17,7 @@ from ..client import (
 )
 from ..core import Application, Message, Priority, check_region
 from ..journal import Journal
+from ..safety import OptOuts
 from ._campaign import gather_campaign
 from ._feed import Feed, Messages, Progress
 from ._intake import Intake, checked
@@ -27,6 +28,7 @@ from ._queue import MemoryQueue
 from ._receipt import Receipt
 from ._runs import Run
 from ._scheduler import Scheduler
+from ._screening import DAY, RepeatWindow, screening_for
 from ._sender import Pusher, Sender
 from ._stats import DispatcherStats, snapshot
 from ._stream import Outcome, outcomes
@@ -66,12 +68,22 @@ class Dispatcher:
     :meth:`send` and :meth:`submit` as people write them there; the messages
     of a campaign are :class:`~picky_async.Message` objects, which take their
     own.
+    With ``opt_outs`` (an :class:`~picky_async.OptOuts` store) it never sends
+    to a number that opted out: :meth:`send` and :meth:`submit` raise
+    :class:`~picky_async.OptedOut`, a campaign's message gets it as its
+    error, and a message whose number opts out while it waits is withdrawn
+    right before its push. A message with a ``key`` is refused with
+    :class:`~picky_async.Duplicate` when a message with that key was
+    accepted less than ``repeat_window`` ago (seconds or a timedelta,
+    default a day; ``None`` turns that off), by this dispatcher or, through
+    the store, by any before it. Without ``opt_outs`` neither check is made.
 
     Raises:
         ValueError: for no projects, duplicate names or tokens, a base URL that
             is not http(s) with a host or that holds a project's token,
             options out of range, or a ``default_region`` that is not an ISO
-            3166 two-letter region; all before any request.
+            3166 two-letter region, or a ``repeat_window`` not positive; all
+            before any request.
         TypeError: for an application that is not an int.
         ImportError: for a ``default_region`` without the ``numbers`` extra.
     """
@@ -94,6 +106,8 @@ class Dispatcher:
         client_factory: Callable[[Project], Pusher] | None = None,
         default_region: str | None = None,
         ledger: LedgerStore | None = None,
+        opt_outs: OptOuts | None = None,
+        repeat_window: RepeatWindow = DAY,
     ) -> None:
         projects = list(projects)
         names = project_names(projects)
@@ -117,6 +131,7 @@ class Dispatcher:
             sticky=sticky,
             aging=aging,
             resend_uncertain=resend_uncertain,
+            screening=screening_for(opt_outs, repeat_window),
         )
         self._base_url = base_url
         self._timeout = timeout
@@ -162,23 +177,27 @@ class Dispatcher:
         priority: Priority | int = Priority.LOW,
         application: Application | int | None = None,
         block: bool = True,
+        key: str | None = None,
     ) -> Receipt:
         """Send one message; return once the service accepted it.
 
         Waits for room when ``max_pending`` messages already wait (unless
-        ``block=False``). Cancelling it before the message's push has started
-        withdraws the message: it is never sent. Once its push has started it
-        cannot be withdrawn: the service still gets it, the receipt is dropped,
-        and ``stats().sent_after_cancel`` counts it if the service accepts it.
+        ``block=False``). ``key`` names the message, so that with ``opt_outs``
+        a repeat within ``repeat_window`` is refused. Cancelling it before the
+        message's push has started withdraws the message: it is never sent.
+        Once its push has started it cannot be withdrawn: the service still
+        gets it, the receipt is dropped, and ``stats().sent_after_cancel``
+        counts it if the service accepts it.
 
         Raises:
             InvalidNumber, EmptyMessage: for bad input, before queueing.
+            OptedOut, Duplicate: with ``opt_outs``, before queueing (see the class).
             asyncio.QueueFull: with ``block=False`` when the queue is full.
             DispatcherClosed: when the dispatcher closed before pushing it.
             PickyError: why the service did not take it (the last project's error).
             DeliveryUncertain: when its push got no answer; it may have been sent.
         """
-        message = Message(number, text, media, default_region=self._default_region)
+        message = Message(number, text, media, default_region=self._default_region, key=key)
         run = self._one(message, priority, application)
         if block and self._intake.queue.full():  # no waiting coroutine when there is room
             await self._intake.wait_for_room()
@@ -194,8 +213,11 @@ class Dispatcher:
         media: str | None = None,
         priority: Priority | int = Priority.LOW,
         application: Application | int | None = None,
+        key: str | None = None,
     ) -> asyncio.Future[Receipt]:
         """Queue one message and return its future at once (``send`` without waiting).
+
+        ``key`` names the message, as for :meth:`send`.
 
         Cancelling the future before the message's push has started withdraws
         the message: it is never sent. Once its push has started it cannot be
@@ -204,11 +226,12 @@ class Dispatcher:
 
         Raises:
             InvalidNumber, EmptyMessage: for bad input.
+            OptedOut, Duplicate: with ``opt_outs``, before queueing (see the class).
             asyncio.QueueFull: when ``max_pending`` messages already wait; this
                 never waits, so use :meth:`send` or :meth:`send_many` for backpressure.
             DispatcherClosed: after :meth:`close`.
         """
-        message = Message(number, text, media, default_region=self._default_region)
+        message = Message(number, text, media, default_region=self._default_region, key=key)
         run = self._one(message, priority, application)
         self._intake.put(run)
         return run
@@ -379,6 +402,8 @@ class Dispatcher:
         """The run of one message, for ``send`` and ``submit``."""
         loop = asyncio.get_running_loop()  # raises outside a running loop
         options = self._options(priority, application)
+        if self._scheduler.screening is not None:
+            self._scheduler.screening.check(message)
         return Run(checked([message]), *options, loop=loop, one=True)
 
     # -- lifecycle -------------------------------------------------------

@@ -151,6 +151,8 @@ class Feed:
             )
             self.read += len(chunk)
             sending = [(0, len(chunk))] if self._screened is None else self._screened.admit(run)
+            if (screening := intake.scheduler.screening) is not None:
+                sending = screening.admit(run, sending)
             try:
                 intake.put(run, sending)
             except DispatcherClosed as closed:

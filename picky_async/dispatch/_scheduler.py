@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from ..core import DeliveryUncertain, PickyError
@@ -31,6 +31,7 @@ from ._ledger import Health
 from ._queue import PendingQueue
 from ._router import Router
 from ._runs import Span, by_run
+from ._screening import Screening, Spawn
 from ._sender import Sender, Verdict, verdict_for
 
 __all__ = ["Scheduler"]
@@ -59,6 +60,7 @@ class Scheduler:
         sticky: bool,
         aging: float,
         resend_uncertain: bool,
+        screening: Callable[[Spawn], Screening] | None = None,
     ) -> None:
         self.senders = senders
         self.queue = queue
@@ -76,6 +78,7 @@ class Scheduler:
         self._disabled: set[Sender] = set()
         self._alarm: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self.screening = None if screening is None else screening(self._spawn)
         self.health = HealthWatch(
             queue, self.router, spawn=self._spawn, changed=self._changed_everywhere
         )
@@ -272,6 +275,7 @@ class Scheduler:
                     await journal.pending()  # committed before the push leaves
                 push_id, msg_ids = await sender.push(batch)
             except asyncio.CancelledError:
+                self._landed(batch, sent=True)  # it may have been
                 self._answered(sender, loop.time())
                 self._fail(batch.spans, DeliveryUncertain("the push was cancelled"), sender)
                 self._changed_everywhere(sender)
@@ -279,6 +283,7 @@ class Scheduler:
             except Exception as error:  # a custom pusher may raise anything
                 if journal is not None:
                     journal.failed(error)  # written before its messages can leave again
+                self._landed(batch, sent=not isinstance(error, PickyError) or error.uncertain)
                 # What it means for the project is recorded before its slot is
                 # freed, so no other process sharing it pushes in between.
                 self._push_failed(sender, batch, error)
@@ -286,6 +291,7 @@ class Scheduler:
                 self._changed_everywhere(sender)
                 return
             now = loop.time()
+            self._landed(batch, sent=True)
             self._answered(sender, now)
             _, upcoming = self._ready_push(sender, now)
             self.wake(sender)
@@ -338,12 +344,15 @@ class Scheduler:
         return backlog > _EPSILON and backlog + work > self.router.horizon + _EPSILON
 
     def _all_withdrawn(self, sender: Sender, batch: Batch) -> bool:
-        """Drop the callers who gave up while the batch waited for the ledger; True if all did.
+        """Drop the callers who gave up while the batch waited for the ledger, and the
+        messages screening holds back (opted out meanwhile, or repeats); True if none is left.
 
         Their messages' work goes back; a batch left empty frees its slot unpushed.
         """
         reserved = batch.count
         batch.drop_withdrawn()
+        if self.screening is not None:
+            self.screening.hold_back(batch)
         if batch.count == reserved:
             return False
         now = asyncio.get_running_loop().time()
@@ -353,6 +362,11 @@ class Scheduler:
         self._answered(sender, now)
         self.wake(sender)
         return True
+
+    def _landed(self, batch: Batch, *, sent: bool) -> None:
+        """Tell screening a push came back, and whether its messages were (or may be) sent."""
+        if self.screening is not None:
+            self.screening.landed(batch, sent=sent)
 
     def _changed_everywhere(self, sender: Sender) -> None:
         """The project changed, and what it held or may now take goes to any project."""

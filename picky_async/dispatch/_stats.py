@@ -62,6 +62,10 @@ class DispatcherStats:
             project is to blame for (such as the ones ``close(drain=False)`` abandoned).
         sent_after_cancel: Of ``sent``, those whose callers had cancelled too late.
         projects: One :class:`ProjectStats` per project, in the dispatcher's order.
+        opted_out: Messages refused because their number opted out, when
+            queued or right before their push (with ``opt_outs``).
+        duplicates: Messages refused because a message with their key was
+            sent within the ``repeat_window`` (with ``opt_outs``).
         ledger_reachable: False while a shared ledger (such as
             :class:`~picky_async.redis.RedisLedger`) does not answer: no push
             leaves until it does. Always true for the dispatcher's own ledger.
@@ -76,11 +80,14 @@ class DispatcherStats:
     sent_after_cancel: int
     projects: tuple[ProjectStats, ...]
     ledger_reachable: bool
+    opted_out: int = 0
+    duplicates: int = 0
 
 
 def snapshot(scheduler: Scheduler, now: float, ledger_reachable: bool) -> DispatcherStats:
     """The scheduler's queues, each project's share and the totals, at ``now``."""
     high, low = scheduler.queue.depths()
+    screening = scheduler.screening
     projects = tuple(
         ProjectStats(
             name=sender.name,
@@ -104,4 +111,6 @@ def snapshot(scheduler: Scheduler, now: float, ledger_reachable: bool) -> Dispat
         sent_after_cancel=sum(p.sent_after_cancel for p in projects),
         projects=projects,
         ledger_reachable=ledger_reachable,
+        opted_out=0 if screening is None else screening.opted_out,
+        duplicates=0 if screening is None else screening.duplicates,
     )

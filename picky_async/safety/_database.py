@@ -1,4 +1,4 @@
-"""The opt-out store's SQLite file: opened with clear errors, in WAL mode, with its table."""
+"""The opt-out store's SQLite file: opened with clear errors, in WAL mode, with its tables."""
 
 from __future__ import annotations
 
@@ -10,19 +10,29 @@ __all__ = ["MEMORY", "open_database"]
 
 MEMORY = ":memory:"
 
-_SCHEMA = """
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS opt_outs (
     number TEXT PRIMARY KEY,
     opted_out_at TEXT NOT NULL,
     reason TEXT NOT NULL DEFAULT ''
 ) WITHOUT ROWID
-"""
+""",
+    # The keys of messages a dispatcher had accepted, and when (POSIX seconds):
+    # what refuses a repeat across restarts.
+    """
+CREATE TABLE IF NOT EXISTS sent_keys (
+    key TEXT PRIMARY KEY,
+    sent_at REAL NOT NULL
+) WITHOUT ROWID
+""",
+)
 _BUSY_SECONDS = 10.0
 """How long a write waits for another process's write to finish before failing."""
 
 
 def open_database(path: str) -> sqlite3.Connection:
-    """A connection in autocommit mode, usable from any thread, with the table created.
+    """A connection in autocommit mode, usable from any thread, with the tables created.
 
     A file is switched to WAL mode, so lookups never wait for a write, and to
     ``synchronous=FULL``, so a recorded opt-out survives a power cut.
@@ -41,7 +51,8 @@ def open_database(path: str) -> sqlite3.Connection:
         if path != MEMORY:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=FULL")
-        connection.execute(_SCHEMA)
+        for table in _SCHEMA:
+            connection.execute(table)
     except sqlite3.DatabaseError as exc:
         connection.close()
         if "not a database" in str(exc):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Sequence
 from types import TracebackType
 
 from ..core import InboundMessage, InvalidNumber, normalize_number
@@ -20,6 +21,8 @@ _log = logging.getLogger("picky_async.safety")
 _LOOKUP = "SELECT 1 FROM opt_outs WHERE number = ?"
 _ADD = "INSERT OR IGNORE INTO opt_outs (number, opted_out_at, reason) VALUES (?, ?, ?)"
 _REMOVE = "DELETE FROM opt_outs WHERE number = ?"
+_SENT_AT = "SELECT sent_at FROM sent_keys WHERE key = ?"
+_RECORD_SENT = "INSERT OR REPLACE INTO sent_keys (key, sent_at) VALUES (?, ?)"
 
 
 class OptOuts:
@@ -137,6 +140,21 @@ class OptOuts:
         _log.info("inbound message %s: %s keyword applied", inbound.unique_id, action)
         return action
 
+    def sent_at(self, key: str) -> float | None:
+        """When a message with ``key`` was last accepted (POSIX seconds), or ``None``.
+
+        The :class:`~picky_async.Dispatcher` records the keys it sends here, to
+        refuse a repeat within its ``repeat_window`` even after a restart.
+        """
+        with self._read_lock:
+            row = self._reader.execute(_SENT_AT, (key,)).fetchone()
+        return None if row is None else float(row[0])
+
+    def record_sent(self, keys: Iterable[str], *, at: float | None = None) -> None:
+        """Record that messages with ``keys`` were accepted at ``at`` (default: now), at once."""
+        moment = time.time() if at is None else at
+        self._write_all(_RECORD_SENT, [(key, moment) for key in keys])
+
     def import_csv(self, source: CsvSource) -> int:
         """Add the numbers of a CSV with a ``number`` column (``opted_out_at`` and
         ``reason`` optional), all or none; the count of numbers new to the store.
@@ -147,12 +165,15 @@ class OptOuts:
             ValueError: for a CSV without a ``number`` column, or a time not in ISO 8601.
             InvalidNumber: for a bad number, naming its line; nothing is added then.
         """
-        rows = read_rows(source)
+        return self._write_all(_ADD, read_rows(source))
+
+    def _write_all(self, statement: str, rows: Sequence[tuple[object, ...]]) -> int:
+        """Run ``statement`` for every row in one transaction; the count of rows changed."""
         with self._write_lock:
             before = self._writer.total_changes
             self._writer.execute("BEGIN IMMEDIATE")
             try:
-                self._writer.executemany(_ADD, rows)
+                self._writer.executemany(statement, rows)
             except BaseException:
                 self._writer.execute("ROLLBACK")
                 raise
