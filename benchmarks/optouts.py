@@ -93,7 +93,8 @@ async def _dispatched(count: int, opt_outs: pa.OptOuts | None, run: int) -> floa
     """CPU seconds per message of a keyed campaign sent with (or without) ``opt_outs``."""
     project = pa.Project(f"token-{run}", seconds_per_message=1e-6, push_limit=_UNLIMITED)
     stand_in = StandIn()
-    messages = [pa.Message(n, "hello", key=f"{run}-{n}") for n in numbers(count, first=10**6)]
+    # Far above the numbers stored and added, so none of these has opted out.
+    messages = [pa.Message(n, "hello", key=f"{run}-{n}") for n in numbers(count, first=10**8)]
     async with pa.Dispatcher(
         [project], client_factory=lambda p: stand_in, opt_outs=opt_outs, horizon=1.0, linger=0.0
     ) as dispatcher:
