@@ -65,6 +65,8 @@ class DispatcherStats:
         ledger_reachable: False while a shared ledger (such as
             :class:`~picky_async.redis.RedisLedger`) does not answer: no push
             leaves until it does. Always true for the dispatcher's own ledger.
+        held: Messages held until their recipients' quiet hours end (counted
+            in ``pending`` too, not in ``queued_high`` or ``queued_low``).
     """
 
     queued_high: int
@@ -76,9 +78,12 @@ class DispatcherStats:
     sent_after_cancel: int
     projects: tuple[ProjectStats, ...]
     ledger_reachable: bool
+    held: int = 0
 
 
-def snapshot(scheduler: Scheduler, now: float, ledger_reachable: bool) -> DispatcherStats:
+def snapshot(
+    scheduler: Scheduler, now: float, ledger_reachable: bool, held: int = 0
+) -> DispatcherStats:
     """The scheduler's queues, each project's share and the totals, at ``now``."""
     high, low = scheduler.queue.depths()
     projects = tuple(
@@ -104,4 +109,5 @@ def snapshot(scheduler: Scheduler, now: float, ledger_reachable: bool) -> Dispat
         sent_after_cancel=sum(p.sent_after_cancel for p in projects),
         projects=projects,
         ledger_reachable=ledger_reachable,
+        held=held,
     )
