@@ -87,6 +87,10 @@ EXPECTED_ROWS = {
         "add, committed to disk",
         "add through asyncio.to_thread, from the loop",
     ],
+    "quiet: judging a recipient's quiet hours, per message": [
+        "judged, empty zone cache",
+        "judged, warm zone cache",
+    ],
 }
 
 
