@@ -53,3 +53,8 @@ def test_zones_are_cached_per_prefix_and_length() -> None:
     hours = quiet(utc(1, 12, 0))
     assert hours.zones("12125551234") is hours.zones("12125551299")
     assert hours.zones("13105551234")[0].key == "America/Los_Angeles"
+
+
+def test_a_naive_clock_is_refused() -> None:
+    with pytest.raises(ValueError, match="aware"):
+        quiet(datetime(2026, 12, 1, 12, 0)).releases(["919812345678"])

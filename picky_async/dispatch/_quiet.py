@@ -65,8 +65,14 @@ class QuietHours:
         self._cache: dict[tuple[str, int], tuple[ZoneInfo, ...]] = {}
 
     def releases(self, numbers: Iterable[str]) -> list[datetime | None]:
-        """For each number, when its quiet hours end (UTC), or ``None`` when not quiet now."""
+        """For each number, when its quiet hours end (UTC), or ``None`` when not quiet now.
+
+        Raises:
+            ValueError: when the clock gave a naive datetime, which is in no zone.
+        """
         now = self.clock()
+        if now.utcoffset() is None:
+            raise ValueError(f"clock must return an aware datetime, got {now!r}")
         found: dict[tuple[ZoneInfo, ...], datetime | None] = {}
         releases = []
         for number in numbers:
