@@ -15,6 +15,7 @@ from . import (
     optouts,
     pacing,
     priority,
+    quiet,
     scaling,
     simulator,
     stream,
@@ -35,6 +36,7 @@ BENCHMARKS: Mapping[str, ModuleType] = {
     "fleet": fleet,
     "journal": journal,
     "optouts": optouts,
+    "quiet": quiet,
 }
 """Every benchmark by name, in the order ``all`` runs them."""
 

@@ -88,6 +88,10 @@ EXPECTED_ROWS = {
         "add through asyncio.to_thread, from the loop",
         "Dispatcher CPU per message, with opt_outs",
     ],
+    "quiet: judging a recipient's quiet hours, per message": [
+        "judged, empty zone cache",
+        "judged, warm zone cache",
+    ],
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Callable, Iterable, Sized
+from datetime import time
 from types import TracebackType
 from typing import Literal, overload
 
@@ -20,11 +21,13 @@ from ..journal import Journal
 from ..safety import OptOuts
 from ._campaign import gather_campaign
 from ._feed import Feed, Messages, Progress
+from ._holding import HoldingQueue
 from ._intake import Intake, checked
 from ._ledger import Ledger, LedgerStore
 from ._options import check_pacing, project_names
 from ._project import Project
-from ._queue import MemoryQueue
+from ._queue import MemoryQueue, PendingQueue
+from ._quiet import Clock, QuietHours, wall_clock
 from ._receipt import Receipt
 from ._runs import Run
 from ._scheduler import Scheduler
@@ -78,12 +81,21 @@ class Dispatcher:
     default a day; ``None`` turns that off), by this dispatcher or, through
     the store, by any before it. Without ``opt_outs`` neither check is made.
 
+    ``quiet_hours=(time(21), time(9))`` holds each low-priority message
+    whose recipient's local time is within those hours until the hours end
+    there (``quiet_hours_apply_to_high=True`` holds high priority too). The
+    recipient's time zones come from the number (with the ``numbers``
+    extra), else ``default_timezone``; ``clock`` (returning an aware
+    datetime) tells the time. See "Quiet hours" in the sending-safely guide.
+
     Raises:
         ValueError: for no projects, duplicate names or tokens, a base URL that
             is not http(s) with a host or that holds a project's token,
-            options out of range, or a ``default_region`` that is not an ISO
-            3166 two-letter region, or a ``repeat_window`` not positive; all
-            before any request.
+            options out of range, a ``default_region`` that is not an ISO
+            3166 two-letter region, a ``repeat_window`` not positive,
+            ``quiet_hours`` that are not two different naive
+            :class:`datetime.time`, or a ``default_timezone`` zoneinfo does
+            not know; all before any request.
         TypeError: for an application that is not an int.
         ImportError: for a ``default_region`` without the ``numbers`` extra.
     """
@@ -108,6 +120,10 @@ class Dispatcher:
         ledger: LedgerStore | None = None,
         opt_outs: OptOuts | None = None,
         repeat_window: RepeatWindow = DAY,
+        quiet_hours: tuple[time, time] | None = None,
+        default_timezone: str = "Asia/Kolkata",
+        quiet_hours_apply_to_high: bool = False,
+        clock: Clock = wall_clock,
     ) -> None:
         projects = list(projects)
         names = project_names(projects)
@@ -122,7 +138,15 @@ class Dispatcher:
                 projects, names, self._shared(projects, timeout, horizon), strict=True
             )
         ]
-        self._queue = MemoryQueue(max_pending)
+        self._queue: PendingQueue = MemoryQueue(max_pending)
+        if quiet_hours is not None:
+            quiet = QuietHours(
+                quiet_hours,
+                default_timezone=default_timezone,
+                apply_to_high=quiet_hours_apply_to_high,
+                clock=clock,
+            )
+            self._queue = HoldingQueue(self._queue, quiet)
         self._scheduler = Scheduler(
             self._senders,
             self._queue,
@@ -133,6 +157,8 @@ class Dispatcher:
             resend_uncertain=resend_uncertain,
             screening=screening_for(opt_outs, repeat_window),
         )
+        if isinstance(self._queue, HoldingQueue):
+            self._queue.wake = self._scheduler.wake
         self._base_url = base_url
         self._timeout = timeout
         self._application = application
@@ -471,7 +497,8 @@ class Dispatcher:
     def stats(self) -> DispatcherStats:
         """A snapshot of the queues, each project's backlog, and the totals."""
         reachable = self._ledger is None or self._ledger.reachable
-        return snapshot(self._scheduler, asyncio.get_running_loop().time(), reachable)
+        held = self._queue.held if isinstance(self._queue, HoldingQueue) else 0
+        return snapshot(self._scheduler, asyncio.get_running_loop().time(), reachable, held)
 
 
 def _check_journal(journal: Journal | None, resend_uncertain: bool) -> None:

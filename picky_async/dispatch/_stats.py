@@ -69,6 +69,8 @@ class DispatcherStats:
         ledger_reachable: False while a shared ledger (such as
             :class:`~picky_async.redis.RedisLedger`) does not answer: no push
             leaves until it does. Always true for the dispatcher's own ledger.
+        held: Messages held until their recipients' quiet hours end (counted
+            in ``pending`` too, not in ``queued_high`` or ``queued_low``).
     """
 
     queued_high: int
@@ -82,9 +84,12 @@ class DispatcherStats:
     ledger_reachable: bool
     opted_out: int = 0
     duplicates: int = 0
+    held: int = 0
 
 
-def snapshot(scheduler: Scheduler, now: float, ledger_reachable: bool) -> DispatcherStats:
+def snapshot(
+    scheduler: Scheduler, now: float, ledger_reachable: bool, held: int = 0
+) -> DispatcherStats:
     """The scheduler's queues, each project's share and the totals, at ``now``."""
     high, low = scheduler.queue.depths()
     screening = scheduler.screening
@@ -113,4 +118,5 @@ def snapshot(scheduler: Scheduler, now: float, ledger_reachable: bool) -> Dispat
         ledger_reachable=ledger_reachable,
         opted_out=0 if screening is None else screening.opted_out,
         duplicates=0 if screening is None else screening.duplicates,
+        held=held,
     )
