@@ -11,7 +11,6 @@ from typing import Literal, overload
 import aiohttp
 
 from ..client import (
-    PickyClient,
     base_url_or_environment,
     check_application,
     check_timeout,
@@ -23,12 +22,13 @@ from ._campaign import gather_campaign
 from ._feed import Feed, Messages, Progress
 from ._holding import HoldingQueue
 from ._intake import Intake, checked
-from ._ledger import Ledger, LedgerStore
+from ._ledger import LedgerStore, shared_ledgers
 from ._options import check_pacing, project_names
 from ._project import Project
 from ._queue import MemoryQueue, PendingQueue
 from ._quiet import Clock, QuietHours, wall_clock
 from ._receipt import Receipt
+from ._running import connected
 from ._runs import Run
 from ._scheduler import Scheduler
 from ._screening import DAY, RepeatWindow, screening_for
@@ -132,11 +132,10 @@ class Dispatcher:
         check_application(application)
         check_pacing(max_batch=max_batch, horizon=horizon, linger=linger, aging=aging)
         self._ledger = ledger
+        shared = shared_ledgers(ledger, projects, timeout=timeout, horizon=horizon)
         self._senders = [
-            Sender(p, name, max_batch=max_batch, linger=linger, ledger=shared)
-            for p, name, shared in zip(
-                projects, names, self._shared(projects, timeout, horizon), strict=True
-            )
+            Sender(p, name, max_batch=max_batch, linger=linger, ledger=one)
+            for p, name, one in zip(projects, names, shared, strict=True)
         ]
         self._queue: PendingQueue = MemoryQueue(max_pending)
         if quiet_hours is not None:
@@ -167,14 +166,6 @@ class Dispatcher:
         self._client_factory = client_factory
         self._task: asyncio.Task[None] | None = None
         self._intake = Intake(self._queue, self._scheduler, self._start)
-
-    def _shared(
-        self, projects: list[Project], timeout: float, horizon: float
-    ) -> list[Ledger | None]:
-        """Each project's shared ledger, or None for each when they are this dispatcher's own."""
-        if self._ledger is None:
-            return [None] * len(projects)
-        return [self._ledger.ledger_for(p, timeout=timeout, horizon=horizon) for p in projects]
 
     def __repr__(self) -> str:
         names = ", ".join(sender.name for sender in self._senders)
@@ -439,39 +430,21 @@ class Dispatcher:
             self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def _run(self) -> None:
-        own_session: aiohttp.ClientSession | None = None
-        clients: list[PickyClient] = []
-        if self._ledger is not None:
-            await self._ledger.open()
         try:
-            if self._client_factory is not None:
-                for sender in self._senders:
-                    sender.pusher = self._client_factory(sender.project)
-            else:
-                session = self._session or (own_session := aiohttp.ClientSession())
-                for sender in self._senders:
-                    client = PickyClient(
-                        sender.project.token,
-                        base_url=self._base_url,
-                        session=session,
-                        timeout=self._timeout,
-                        retry=None,  # the dispatcher moves the messages instead
-                    )
-                    clients.append(client)
-                    sender.pusher = client
-            await self._scheduler.run()
+            async with connected(
+                self._senders,
+                ledger=self._ledger,
+                session=self._session,
+                client_factory=self._client_factory,
+                base_url=self._base_url,
+                timeout=self._timeout,
+            ):
+                await self._scheduler.run()
         except BaseException as error:
             # Whatever stopped us, no caller is left waiting forever.
             self._scheduler.closing = True
             self._scheduler.abandon(cause=error)
             raise
-        finally:
-            for client in clients:
-                await client.close()
-            if own_session is not None:
-                await own_session.close()
-            if self._ledger is not None:
-                await self._ledger.close()
 
     async def close(self, *, drain: bool = True) -> None:
         """Stop taking messages; push the waiting ones first unless ``drain=False``.

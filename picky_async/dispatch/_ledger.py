@@ -15,12 +15,13 @@ state every process shares.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from typing import Protocol
 
 from ..core import PickyError, RateLimit, SlidingWindow
 from ._project import Project
 
-__all__ = ["Health", "Ledger", "LedgerStore", "MemoryLedger"]
+__all__ = ["Health", "Ledger", "LedgerStore", "MemoryLedger", "shared_ledgers"]
 
 # Windows are kept this fraction of their period longer than the service's,
 # so a little clock skew between us and the service never costs a request.
@@ -82,6 +83,15 @@ class LedgerStore(Protocol):
     async def close(self) -> None:
         """Let go of what :meth:`open` took; called when a dispatcher stops."""
         ...
+
+
+def shared_ledgers(
+    store: LedgerStore | None, projects: Sequence[Project], *, timeout: float, horizon: float
+) -> list[Ledger | None]:
+    """Each project's ledger from ``store``; None for each without one (their own)."""
+    if store is None:
+        return [None] * len(projects)
+    return [store.ledger_for(p, timeout=timeout, horizon=horizon) for p in projects]
 
 
 def _window(limit: RateLimit) -> SlidingWindow:
