@@ -94,7 +94,7 @@ class Dispatcher:
             options out of range, a ``default_region`` that is not an ISO
             3166 two-letter region, a ``repeat_window`` not positive,
             ``quiet_hours`` that are not two different naive
-            :class:`datetime.time`, or a ``default_timezone`` zoneinfo does
+            ``datetime.time``, or a ``default_timezone`` zoneinfo does
             not know; all before any request.
         TypeError: for an application that is not an int.
         ImportError: for a ``default_region`` without the ``numbers`` extra.
