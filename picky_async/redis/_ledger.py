@@ -346,15 +346,9 @@ class SharedLedger(MemoryLedger):
         self._post(HEALTH, [self._keys.state], [how, detail, FIRST_BACKOFF, MAX_BACKOFF])
 
     def _post(self, script: str, keys: Sequence[str], args: Sequence[str | int | float]) -> None:
-        self._store.call(script, keys, args).add_done_callback(_consume)
+        self._store.call(script, keys, args)  # sent in turn; only a result or a cancel comes back
 
 
 def _described(error: PickyError) -> str:
     """The error as other processes will see it: its class and message, shortened."""
     return f"{type(error).__name__}: {error}"[:_ERROR_CHARS]
-
-
-def _consume(future: asyncio.Future[Any]) -> None:
-    """Retrieve a posted call's outcome: an error there is a bug in a script."""
-    if not future.cancelled() and (error := future.exception()) is not None:
-        _log.error("shared ledger: a write to Redis failed: %r", error)

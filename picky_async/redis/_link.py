@@ -128,11 +128,7 @@ class Link:
                 _log.warning("shared ledger: Redis answers again; pushes resume")
             for call, reply in zip(calls, replies, strict=True):
                 self._calls.popleft()
-                if call.future.done():
-                    continue
-                if isinstance(reply, Exception):
-                    call.future.set_exception(reply)
-                else:
+                if not call.future.done():  # else its caller stopped waiting
                     call.future.set_result(reply)
 
     async def _send(self, calls: list[_Call]) -> list[Any]:
