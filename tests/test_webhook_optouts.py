@@ -140,12 +140,15 @@ async def test_a_failed_write_is_a_500_and_the_callback_does_not_run(
     assert "recording the opt-out of inbound message" in caplog.text
 
 
-async def test_a_non_keyword_never_touches_the_store() -> None:
-    opt_outs = pa.OptOuts()
-    opt_outs.close()  # any use would raise
+async def test_any_message_records_that_its_sender_wrote(opt_outs: pa.OptOuts) -> None:
+    """Cold-contact limits need to know who wrote: every inbound message counts, not only
+    keywords, and a plain message opts nobody out."""
     receiver = WebhookReceiver(Recorder(), opt_outs=opt_outs)
+    assert not opt_outs.wrote(NUMBER)
     answer = await receiver.answer(b"", content_type="", query=f"number={NUMBER}&message-in=hi")
     assert answer.status == 200
+    assert opt_outs.wrote(NUMBER)
+    assert NUMBER not in opt_outs
 
 
 def test_confirmations_are_checked_when_the_webhook_is_made(opt_outs: pa.OptOuts) -> None:

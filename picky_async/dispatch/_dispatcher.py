@@ -17,7 +17,7 @@ from ..client import (
 )
 from ..core import Application, Message, Priority, check_region
 from ..journal import Journal
-from ..safety import OptOuts
+from ..safety import SafetyStore
 from ._campaign import gather_campaign
 from ._feed import Feed, Messages, Progress
 from ._holding import HoldingQueue
@@ -118,7 +118,7 @@ class Dispatcher:
         client_factory: Callable[[Project], Pusher] | None = None,
         default_region: str | None = None,
         ledger: LedgerStore | None = None,
-        opt_outs: OptOuts | None = None,
+        opt_outs: SafetyStore | None = None,
         repeat_window: RepeatWindow = DAY,
         quiet_hours: tuple[time, time] | None = None,
         default_timezone: str = "Asia/Kolkata",

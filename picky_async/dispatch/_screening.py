@@ -23,7 +23,7 @@ from typing import Any
 import anyio.to_thread
 
 from ..core import Duplicate, Message, OptedOut, PickyError
-from ..safety import OptOuts
+from ..safety import SafetyStore
 from ._folding import Batch
 from ._runs import Run, Span
 
@@ -39,7 +39,7 @@ Spawn = Callable[[Coroutine[Any, Any, None]], None]
 
 
 def screening_for(
-    opt_outs: OptOuts | None, repeat_window: RepeatWindow
+    opt_outs: SafetyStore | None, repeat_window: RepeatWindow
 ) -> Callable[[Spawn], Screening] | None:
     """How the scheduler builds its screening (``None``: nothing to screen, no cost).
 
@@ -73,7 +73,7 @@ class Screening:
     waits for them.
     """
 
-    def __init__(self, opt_outs: OptOuts, repeat_window: float | None, spawn: Spawn) -> None:
+    def __init__(self, opt_outs: SafetyStore, repeat_window: float | None, spawn: Spawn) -> None:
         self._opt_outs = opt_outs
         self._window = repeat_window
         self._spawn = spawn

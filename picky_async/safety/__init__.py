@@ -8,5 +8,6 @@ from __future__ import annotations
 
 from ._keywords import START_WORDS, STOP_WORDS, KeywordAction
 from ._optouts import OptOuts
+from ._store import SafetyStore
 
-__all__ = ["START_WORDS", "STOP_WORDS", "KeywordAction", "OptOuts"]
+__all__ = ["START_WORDS", "STOP_WORDS", "KeywordAction", "OptOuts", "SafetyStore"]

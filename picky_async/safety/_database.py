@@ -26,6 +26,29 @@ CREATE TABLE IF NOT EXISTS sent_keys (
     sent_at REAL NOT NULL
 ) WITHOUT ROWID
 """,
+    # Messages counted per tally (a project's cap, the cold-contact limit) and day.
+    """
+CREATE TABLE IF NOT EXISTS daily_counts (
+    tally TEXT NOT NULL,
+    day TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (tally, day)
+) WITHOUT ROWID
+""",
+    # The day each tally was first used: where a warm-up ramp starts.
+    """
+CREATE TABLE IF NOT EXISTS first_days (
+    tally TEXT PRIMARY KEY,
+    day TEXT NOT NULL
+) WITHOUT ROWID
+""",
+    # Numbers that wrote to us, and when last (ISO 8601 UTC).
+    """
+CREATE TABLE IF NOT EXISTS contacts (
+    number TEXT PRIMARY KEY,
+    wrote_at TEXT NOT NULL
+) WITHOUT ROWID
+""",
 )
 _BUSY_SECONDS = 10.0
 """How long a write waits for another process's write to finish before failing."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
 
 from ..core import InboundMessage, InvalidNumber, normalize_number
@@ -23,6 +25,15 @@ _ADD = "INSERT OR IGNORE INTO opt_outs (number, opted_out_at, reason) VALUES (?,
 _REMOVE = "DELETE FROM opt_outs WHERE number = ?"
 _SENT_AT = "SELECT sent_at FROM sent_keys WHERE key = ?"
 _RECORD_SENT = "INSERT OR REPLACE INTO sent_keys (key, sent_at) VALUES (?, ?)"
+_WROTE = "SELECT 1 FROM contacts WHERE number = ?"
+_RECORD_WROTE = "INSERT OR REPLACE INTO contacts (number, wrote_at) VALUES (?, ?)"
+_DAILY = "SELECT count FROM daily_counts WHERE tally = ? AND day = ?"
+_ADD_DAILY = (
+    "INSERT INTO daily_counts (tally, day, count) VALUES (?, ?, ?)"
+    " ON CONFLICT (tally, day) DO UPDATE SET count = max(count + excluded.count, 0)"
+)
+_FIRST_DAY = "INSERT OR IGNORE INTO first_days (tally, day) VALUES (?, ?)"
+_READ_FIRST_DAY = "SELECT day FROM first_days WHERE tally = ?"
 
 
 class OptOuts:
@@ -39,6 +50,11 @@ class OptOuts:
     ``stop_words`` and ``start_words`` add words (other languages, say) to
     :data:`~picky_async.safety.STOP_WORDS` and
     :data:`~picky_async.safety.START_WORDS`, which always apply.
+
+    Beside the opt-outs, the file keeps what the other protections count:
+    the keys of messages sent (repeats), daily tallies (caps, cold contacts)
+    and the numbers that wrote to us; it is a
+    :class:`~picky_async.safety.SafetyStore`.
 
     Safe to share between threads. Close it (or use ``with``) when done.
 
@@ -112,26 +128,33 @@ class OptOuts:
         return self._keywords.action(text)
 
     def record(self, inbound: InboundMessage) -> KeywordAction | None:
-        """Apply an inbound message's keyword to its sender: add on stop, remove on start.
+        """Note that the sender wrote (see :meth:`wrote`), and apply the message's
+        keyword to it: add on stop, remove on start.
 
         Returns the action applied, or ``None`` when the message is no keyword,
         comes from a group (a STOP there is said to the group), or its sender
         is not a number (the phone shows a saved contact's name instead: that
-        is logged as a warning, since the opt-out is lost). The webhook calls
-        it for you; call it yourself with :func:`~picky_async.parse_webhook`.
+        is logged as a warning when it was a keyword, since the opt-out is
+        lost). The webhook calls it for you; call it yourself with
+        :func:`~picky_async.parse_webhook`.
         """
-        action = self.keyword_action(inbound.message)
-        if action is None or inbound.is_group:
+        if inbound.is_group:
             return None
+        action = self.keyword_action(inbound.message)
         try:
             number = normalize_number(inbound.number)
         except InvalidNumber:
-            _log.warning(
-                "cannot apply the %s keyword of inbound message %s: the sender is not a number"
-                " (a saved contact?)",
-                action,
-                inbound.unique_id,
-            )
+            if action is not None:
+                _log.warning(
+                    "cannot apply the %s keyword of inbound message %s: the sender is not a"
+                    " number (a saved contact?)",
+                    action,
+                    inbound.unique_id,
+                )
+            return None
+        with self._write_lock:
+            self._writer.execute(_RECORD_WROTE, (number, timestamp()))
+        if action is None:
             return None
         if action == "stop":
             self.add(number, reason=inbound.message.strip())
@@ -155,6 +178,46 @@ class OptOuts:
         moment = time.time() if at is None else at
         self._write_all(_RECORD_SENT, [(key, moment) for key in keys])
 
+    def wrote(self, number: str) -> bool:
+        """Whether ``number`` ever wrote to us: an inbound message of it was :meth:`record` ed.
+
+        Raises:
+            InvalidNumber: for a number :func:`~picky_async.normalize_number` refuses.
+        """
+        key = normalize_number(number)
+        with self._read_lock:
+            return self._reader.execute(_WROTE, (key,)).fetchone() is not None
+
+    def take_daily(self, tally: str, day: str, wanted: int, limit: int) -> int:
+        """Count up to ``wanted`` more under ``tally`` on ``day`` without passing ``limit``;
+        how many were counted. One transaction: processes sharing the file never
+        count past the limit together.
+        """
+        with self._transaction():
+            (count,) = self._writer.execute(_DAILY, (tally, day)).fetchone() or (0,)
+            taken = max(min(wanted, limit - count), 0)
+            if taken:
+                self._writer.execute(_ADD_DAILY, (tally, day, taken))
+        return int(taken)
+
+    def give_back_daily(self, tally: str, day: str, count: int) -> None:
+        """Uncount ``count`` messages taken on ``day`` that were certainly not sent."""
+        with self._write_lock:
+            self._writer.execute(_ADD_DAILY, (tally, day, -count))
+
+    def daily_count(self, tally: str, day: str) -> int:
+        """How many messages are counted under ``tally`` on ``day``."""
+        with self._read_lock:
+            row = self._reader.execute(_DAILY, (tally, day)).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def first_day(self, tally: str, today: str) -> str:
+        """The day ``tally`` was first used; ``today`` is recorded as it when it never was."""
+        with self._transaction():
+            self._writer.execute(_FIRST_DAY, (tally, today))
+            (day,) = self._writer.execute(_READ_FIRST_DAY, (tally,)).fetchone()
+        return str(day)
+
     def import_csv(self, source: CsvSource) -> int:
         """Add the numbers of a CSV with a ``number`` column (``opted_out_at`` and
         ``reason`` optional), all or none; the count of numbers new to the store.
@@ -169,16 +232,22 @@ class OptOuts:
 
     def _write_all(self, statement: str, rows: Sequence[tuple[object, ...]]) -> int:
         """Run ``statement`` for every row in one transaction; the count of rows changed."""
+        with self._transaction() as writer:
+            before = writer.total_changes
+            writer.executemany(statement, rows)
+            return writer.total_changes - before
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """The writer inside one transaction that holds the file's write lock throughout."""
         with self._write_lock:
-            before = self._writer.total_changes
             self._writer.execute("BEGIN IMMEDIATE")
             try:
-                self._writer.executemany(statement, rows)
+                yield self._writer
             except BaseException:
                 self._writer.execute("ROLLBACK")
                 raise
             self._writer.execute("COMMIT")
-            return self._writer.total_changes - before
 
     def export_csv(self, target: CsvSource) -> int:
         """Write every opt-out as CSV (``number``, ``opted_out_at``, ``reason``),

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import hdrs, web
 
-from ..safety import OptOuts
+from ..safety import SafetyStore
 from ._receiver import DEFAULT_MAX_BODY, WebhookCallback, WebhookReceiver
 from ._reply import InstantReply
 
@@ -22,7 +22,7 @@ def webhook_handler(
     secret_param: str = "secret",
     max_body: int = DEFAULT_MAX_BODY,
     message_in_encoded: bool = False,
-    opt_outs: OptOuts | None = None,
+    opt_outs: SafetyStore | None = None,
     confirm_stop: str | InstantReply | None = None,
     confirm_start: str | InstantReply | None = None,
 ) -> WebhookHandler:

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
 import attrs
 
 from ..core import InboundMessage, WebhookError
-from ..safety import KeywordAction, OptOuts
+from ..safety import KeywordAction, SafetyStore
 from ._parse import JSON, parse_webhook, query_fields
 from ._reply import InstantReply
 
@@ -59,7 +59,7 @@ class WebhookReceiver:
         secret_param: str = "secret",
         max_body: int = DEFAULT_MAX_BODY,
         message_in_encoded: bool = False,
-        opt_outs: OptOuts | None = None,
+        opt_outs: SafetyStore | None = None,
         confirm_stop: str | InstantReply | None = None,
         confirm_start: str | InstantReply | None = None,
     ) -> None:
@@ -135,15 +135,15 @@ class WebhookReceiver:
         return WebhookAnswer(200) if text is None else WebhookAnswer(200, text, JSON)
 
     async def _record_opt_out(self, inbound: InboundMessage) -> KeywordAction | None:
-        """Apply a stop or start keyword before the callback sees the message.
+        """Note that the sender wrote, and apply a stop or start keyword, before the
+        callback sees the message.
 
-        Only keywords touch the store; the write runs in a thread, as its disk
-        sync, or another process's write, may take milliseconds.
+        The write runs in a thread, as its disk sync, or another process's
+        write, may take milliseconds.
         """
-        opt_outs = self._opt_outs
-        if opt_outs is None or opt_outs.keyword_action(inbound.message) is None:
+        if self._opt_outs is None:
             return None
-        return await asyncio.to_thread(opt_outs.record, inbound)
+        return await asyncio.to_thread(self._opt_outs.record, inbound)
 
     def _refuse(self, error: WebhookError) -> WebhookAnswer:
         _log.warning("webhook refused: %s", error)
