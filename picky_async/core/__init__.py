@@ -10,6 +10,7 @@ from ._enums import Application, CallStatus, DeviceCommand, MessageType, Priorit
 from ._errors import (
     AuthenticationFailed,
     CallNotConnected,
+    CapReached,
     DeliveryUncertain,
     DeviceNotFound,
     DeviceUnreachable,
@@ -45,6 +46,7 @@ __all__ = [
     "AuthenticationFailed",
     "CallNotConnected",
     "CallStatus",
+    "CapReached",
     "ConferenceCall",
     "DeliveryUncertain",
     "DeviceCommand",

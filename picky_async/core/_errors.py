@@ -245,6 +245,15 @@ class Duplicate(PickyError):
     """
 
 
+class CapReached(PickyError):
+    """A daily limit was reached (a project's ``daily_cap``, or the dispatcher's
+    ``cold_limit``): the message was not sent.
+
+    It may be sent once the limit resets at local midnight; the dispatcher
+    raises it instead of waiting only when asked to.
+    """
+
+
 class WebhookError(PickyError, ValueError):
     """A webhook body that cannot be read as an inbound message; the text says why."""
 
