@@ -310,3 +310,11 @@ async def test_without_opt_outs_nothing_is_screened(picky_simulator: Simulator) 
 def test_a_repeat_window_must_be_positive(window: float | datetime.timedelta) -> None:
     with pytest.raises(ValueError, match="repeat_window"):
         pa.Dispatcher([pa.Project("t" * 20)], repeat_window=window)
+
+
+def test_a_repeat_window_longer_than_the_store_keeps_keys_is_refused() -> None:
+    """The store prunes keys after keep_keys: a longer window would pass repeats silently."""
+    with pa.OptOuts(keep_keys=3600) as store:
+        with pytest.raises(ValueError, match="longer than the opt-out store keeps"):
+            pa.Dispatcher([pa.Project("t" * 20)], opt_outs=store, repeat_window=3601)
+        pa.Dispatcher([pa.Project("t" * 20)], opt_outs=store, repeat_window=3600)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import pathlib
 import sqlite3
@@ -189,3 +190,21 @@ def test_a_bad_csv_adds_nothing(
     with pytest.raises(error, match=message):
         opt_outs.import_csv(io.StringIO(text))
     assert len(opt_outs) == 0
+
+
+def test_sent_keys_older_than_keep_keys_are_pruned(path: pathlib.Path) -> None:
+    with pa.OptOuts(path, keep_keys=datetime.timedelta(hours=2)) as store:
+        assert store.keep_keys == 7200.0
+        store.record_sent(["old"], at=10_000.0)
+        store.record_sent(["recent"], at=10_000.0 + 3000.0)  # within the hour: no pruning yet
+        assert store.sent_at("old") == 10_000.0
+        store.record_sent(["new"], at=10_000.0 + 7300.0)  # an hour on: pruned up to 2 h back
+        assert store.sent_at("old") is None
+        assert store.sent_at("recent") == 13_000.0
+        assert store.sent_at("new") == 17_300.0
+
+
+@pytest.mark.parametrize("keep", [0, -1.0, datetime.timedelta(0)])
+def test_keep_keys_must_be_positive(keep: float | datetime.timedelta) -> None:
+    with pytest.raises(ValueError, match="keep_keys must be positive"):
+        pa.OptOuts(keep_keys=keep)

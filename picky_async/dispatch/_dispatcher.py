@@ -92,7 +92,8 @@ class Dispatcher:
         ValueError: for no projects, duplicate names or tokens, a base URL that
             is not http(s) with a host or that holds a project's token,
             options out of range, a ``default_region`` that is not an ISO
-            3166 two-letter region, a ``repeat_window`` not positive,
+            3166 two-letter region, a ``repeat_window`` not positive (or
+            longer than ``opt_outs`` keeps keys),
             ``quiet_hours`` that are not two different naive
             ``datetime.time``, or a ``default_timezone`` zoneinfo does
             not know; all before any request.

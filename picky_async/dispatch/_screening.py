@@ -44,11 +44,17 @@ def screening_for(
     """How the scheduler builds its screening (``None``: nothing to screen, no cost).
 
     Raises:
-        ValueError: for a ``repeat_window`` that is not positive.
+        ValueError: for a ``repeat_window`` that is not positive, or longer
+            than the store keeps sent keys.
     """
     window = _seconds(repeat_window)
     if opt_outs is None:
         return None
+    if window is not None and window > opt_outs.keep_keys:
+        raise ValueError(
+            f"repeat_window ({window:g} s) is longer than the opt-out store keeps sent keys"
+            f" ({opt_outs.keep_keys:g} s): open the store with a longer keep_keys"
+        )
     return functools.partial(Screening, opt_outs, window)
 
 

@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS sent_keys (
     sent_at REAL NOT NULL
 ) WITHOUT ROWID
 """,
+    "CREATE INDEX IF NOT EXISTS sent_keys_by_time ON sent_keys (sent_at)",  # for pruning
     # Messages counted per tally (a project's cap, the cold-contact limit) and day.
     """
 CREATE TABLE IF NOT EXISTS daily_counts (

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import logging
+import math
 import os
 import sqlite3
 import threading
@@ -25,6 +27,9 @@ _ADD = "INSERT OR IGNORE INTO opt_outs (number, opted_out_at, reason) VALUES (?,
 _REMOVE = "DELETE FROM opt_outs WHERE number = ?"
 _SENT_AT = "SELECT sent_at FROM sent_keys WHERE key = ?"
 _RECORD_SENT = "INSERT OR REPLACE INTO sent_keys (key, sent_at) VALUES (?, ?)"
+_FORGET_SENT = "DELETE FROM sent_keys WHERE sent_at < ?"
+_PRUNE_EVERY = 3600.0
+"""Seconds between two prunings of old sent keys by one store."""
 _WROTE = "SELECT 1 FROM contacts WHERE number = ?"
 _RECORD_WROTE = "INSERT OR REPLACE INTO contacts (number, wrote_at) VALUES (?, ?)"
 _DAILY = "SELECT count FROM daily_counts WHERE tally = ? AND day = ?"
@@ -47,6 +52,10 @@ class OptOuts:
     file, in this process or another, sees each change at once. Writes commit
     to disk before they return; lookups never wait for them (WAL mode).
 
+    A sent key is kept for ``keep_keys`` (seconds or a timedelta, default
+    seven days), then pruned: a dispatcher's ``repeat_window`` may not be
+    longer.
+
     ``stop_words`` and ``start_words`` add words (other languages, say) to
     :data:`~picky_async.safety.STOP_WORDS` and
     :data:`~picky_async.safety.START_WORDS`, which always apply.
@@ -61,8 +70,9 @@ class OptOuts:
     Raises:
         FileNotFoundError: when the file's directory does not exist.
         IsADirectoryError: when ``path`` is a directory.
-        ValueError: when the file is not a SQLite database, or for a blank
-            keyword or one that is both a stop and a start word.
+        ValueError: when the file is not a SQLite database, for a blank
+            keyword or one that is both a stop and a start word, or a
+            ``keep_keys`` that is not positive.
         TypeError: for keywords given as one string instead of a list.
     """
 
@@ -72,8 +82,15 @@ class OptOuts:
         *,
         stop_words: Iterable[str] = (),
         start_words: Iterable[str] = (),
+        keep_keys: float | datetime.timedelta = datetime.timedelta(days=7),
     ) -> None:
         self._keywords = Keywords(stop_words, start_words)
+        keep = keep_keys.total_seconds() if isinstance(keep_keys, datetime.timedelta) else keep_keys
+        if not keep > 0:
+            raise ValueError(f"keep_keys must be positive, not {keep_keys!r}")
+        self.keep_keys = float(keep)
+        """How long a sent key is kept, in seconds."""
+        self._pruned_at = -math.inf
         self._path = MEMORY if path is None else os.fspath(path)
         if not self._path:
             raise ValueError("path must not be empty: give a file name, or None for memory")
@@ -177,6 +194,10 @@ class OptOuts:
         """Record that messages with ``keys`` were accepted at ``at`` (default: now), at once."""
         moment = time.time() if at is None else at
         self._write_all(_RECORD_SENT, [(key, moment) for key in keys])
+        if moment - self._pruned_at >= _PRUNE_EVERY:  # now and then: an indexed range delete
+            self._pruned_at = moment
+            with self._write_lock:
+                self._writer.execute(_FORGET_SENT, (moment - self.keep_keys,))
 
     def wrote(self, number: str) -> bool:
         """Whether ``number`` ever wrote to us: an inbound message of it was :meth:`record` ed.

@@ -25,6 +25,11 @@ class SafetyStore(Protocol):
     caller's time zone. Names never contain a token.
     """
 
+    @property
+    def keep_keys(self) -> float:
+        """How long a sent key is kept, in seconds: the longest repeat window it serves."""
+        ...
+
     def __contains__(self, number: object) -> bool:
         """Whether ``number`` opted out."""
         ...
