@@ -11,7 +11,10 @@ webhook makes it through ``asyncio.to_thread``, measured from the loop.
 Last, the Dispatcher's share: the CPU per message of a ``send_many``
 campaign of ``dispatched`` keyed messages to a stand-in pusher (1 ms, no
 HTTP) with ``opt_outs=`` (two lookups a message, at intake and before its
-push, plus its key's), against the same campaign without.
+push, plus its key's), against the same campaign without; and with a
+``cold_limit`` too (every number cold: a history lookup a message, one
+``take_daily`` a chunk), against ``opt_outs`` alone. A cold ``send`` takes
+its own count: the ``take_daily`` figure, committed like an add.
 """
 
 from __future__ import annotations
@@ -89,14 +92,22 @@ async def _threaded_adds(opt_outs: pa.OptOuts, batch: Sequence[str]) -> float:
     return (time.perf_counter() - started) / len(batch)
 
 
-async def _dispatched(count: int, opt_outs: pa.OptOuts | None, run: int) -> float:
-    """CPU seconds per message of a keyed campaign sent with (or without) ``opt_outs``."""
+async def _dispatched(
+    count: int, opt_outs: pa.OptOuts | None, run: int, cold_limit: int | None = None
+) -> float:
+    """CPU seconds per message of a keyed campaign sent with (or without) ``opt_outs``,
+    and a ``cold_limit`` none of them reaches."""
     project = pa.Project(f"token-{run}", seconds_per_message=1e-6, push_limit=_UNLIMITED)
     stand_in = StandIn()
     # Far above the numbers stored and added, so none of these has opted out.
     messages = [pa.Message(n, "hello", key=f"{run}-{n}") for n in numbers(count, first=10**8)]
     async with pa.Dispatcher(
-        [project], client_factory=lambda p: stand_in, opt_outs=opt_outs, horizon=1.0, linger=0.0
+        [project],
+        client_factory=lambda p: stand_in,
+        opt_outs=opt_outs,
+        cold_limit=cold_limit,
+        horizon=1.0,
+        linger=0.0,
     ) as dispatcher:
         started = time.process_time()
         await dispatcher.send_many(messages)
@@ -126,6 +137,10 @@ def _measure(args: argparse.Namespace, folder: pathlib.Path) -> dict[str, list[f
             figures.setdefault("reload", []).append(time.perf_counter() - started)
             batch = fresh[2 * run * args.writes : (2 * run + 1) * args.writes]
             figures.setdefault("add", []).append(_per_call(batch, opt_outs.add))
+            days = [f"bench-{run}-{n}" for n in range(args.writes)]
+            figures.setdefault("take", []).append(
+                _per_call(days, lambda day: opt_outs.take_daily("cold", day, 1, 10))
+            )
             threaded = fresh[(2 * run + 1) * args.writes : (2 * run + 2) * args.writes]
             figures.setdefault("threaded", []).append(
                 asyncio.run(_threaded_adds(opt_outs, threaded))
@@ -134,6 +149,10 @@ def _measure(args: argparse.Namespace, folder: pathlib.Path) -> dict[str, list[f
                 figures.setdefault(name, []).append(
                     asyncio.run(_dispatched(args.dispatched, store, run))
                 )
+            cold_run = args.repeat + run  # keys of their own: none refused as a repeat
+            figures.setdefault("cold", []).append(
+                asyncio.run(_dispatched(args.dispatched, opt_outs, cold_run, cold_limit=10**9))
+            )
         cached.close()
     return figures
 
@@ -153,11 +172,18 @@ def run(args: argparse.Namespace) -> str:
         Row("cached set: reload after a change elsewhere", figures["reload"] * 1e3, "ms"),
         Row("add, committed to disk", figures["add"] * 1e3, "ms", None, at_most(1)),
         Row("add through asyncio.to_thread, from the loop", figures["threaded"] * 1e3, "ms"),
+        Row("take_daily (a cold send's count), committed", figures["take"] * 1e3, "ms"),
         Row(
             "Dispatcher CPU per message, with opt_outs",
             figures["screened"] * 1e6,
             "µs",
             figures["plain"] * 1e6,
+        ),
+        Row(
+            "Dispatcher CPU per message, with opt_outs and cold_limit",
+            figures["cold"] * 1e6,
+            "µs",
+            figures["screened"] * 1e6,
         ),
     ]
     notes = [
@@ -167,5 +193,7 @@ def run(args: argparse.Namespace) -> str:
         "pays the reload above after each change another process makes.",
         f"Dispatcher: send_many of {args.dispatched:,} keyed messages to a stand-in pusher"
         " (1 ms), with opt_outs and a repeat window; baseline: without opt_outs.",
+        "With cold_limit: every number cold, one take_daily per chunk of 1,000; baseline:"
+        " opt_outs alone.",
     ]
     return render("optouts: lookup and write costs of the opt-out store", rows, notes)

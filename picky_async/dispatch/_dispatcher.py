@@ -80,6 +80,13 @@ class Dispatcher:
     accepted less than ``repeat_window`` ago (seconds or a timedelta,
     default a day; ``None`` turns that off), by this dispatcher or, through
     the store, by any before it. Without ``opt_outs`` neither check is made.
+    ``cold_limit`` (needs ``opt_outs``) lets at most that many messages a day
+    go to numbers that never wrote (no inbound message of theirs is in the
+    store, from any project), counted in the store per day of
+    ``default_timezone``, so every dispatcher sharing it shares the limit;
+    beyond it they are refused with :class:`~picky_async.CapReached` as
+    opted-out ones are with ``OptedOut``. See "Cold contacts" in the
+    sending-safely guide.
 
     ``quiet_hours=(time(21), time(9))`` holds each low-priority message
     whose recipient's local time is within those hours until the hours end
@@ -95,9 +102,10 @@ class Dispatcher:
             3166 two-letter region, a ``repeat_window`` not positive (or
             longer than ``opt_outs`` keeps keys),
             ``quiet_hours`` that are not two different naive
-            ``datetime.time``, or a ``default_timezone`` zoneinfo does
+            ``datetime.time``, a ``cold_limit`` under 1 or without
+            ``opt_outs``, or a ``default_timezone`` zoneinfo does
             not know; all before any request.
-        TypeError: for an application that is not an int.
+        TypeError: for an application or a ``cold_limit`` that is not an int.
         ImportError: for a ``default_region`` without the ``numbers`` extra.
     """
 
@@ -125,6 +133,7 @@ class Dispatcher:
         default_timezone: str = "Asia/Kolkata",
         quiet_hours_apply_to_high: bool = False,
         clock: Clock = wall_clock,
+        cold_limit: int | None = None,
     ) -> None:
         projects = list(projects)
         names = project_names(projects)
@@ -155,7 +164,13 @@ class Dispatcher:
             sticky=sticky,
             aging=aging,
             resend_uncertain=resend_uncertain,
-            screening=screening_for(opt_outs, repeat_window),
+            screening=screening_for(
+                opt_outs,
+                repeat_window,
+                cold_limit=cold_limit,
+                default_timezone=default_timezone,
+                clock=clock,
+            ),
         )
         if isinstance(self._queue, HoldingQueue):
             self._queue.wake = self._scheduler.wake
@@ -210,6 +225,7 @@ class Dispatcher:
         Raises:
             InvalidNumber, EmptyMessage: for bad input, before queueing.
             OptedOut, Duplicate: with ``opt_outs``, before queueing (see the class).
+            CapReached: with ``cold_limit``, before queueing (see the class).
             asyncio.QueueFull: with ``block=False`` when the queue is full.
             DispatcherClosed: when the dispatcher closed before pushing it.
             PickyError: why the service did not take it (the last project's error).
@@ -245,6 +261,7 @@ class Dispatcher:
         Raises:
             InvalidNumber, EmptyMessage: for bad input.
             OptedOut, Duplicate: with ``opt_outs``, before queueing (see the class).
+            CapReached: with ``cold_limit``, before queueing (see the class).
             asyncio.QueueFull: when ``max_pending`` messages already wait; this
                 never waits, so use :meth:`send` or :meth:`send_many` for backpressure.
             DispatcherClosed: after :meth:`close`.

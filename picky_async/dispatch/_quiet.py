@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..core import _regional
 
-__all__ = ["Clock", "QuietHours", "wall_clock"]
+__all__ = ["Clock", "QuietHours", "local_day", "wall_clock"]
 
 Clock = Callable[[], datetime]
 """What tells the current time: an aware datetime."""
@@ -70,9 +70,7 @@ class QuietHours:
         Raises:
             ValueError: when the clock gave a naive datetime, which is in no zone.
         """
-        now = self.clock()
-        if now.utcoffset() is None:
-            raise ValueError(f"clock must return an aware datetime, got {now!r}")
+        now = _aware_now(self.clock)
         found: dict[tuple[ZoneInfo, ...], datetime | None] = {}
         releases = []
         for number in numbers:
@@ -114,6 +112,27 @@ class QuietHours:
         else:
             day = local.date() + _DAY if at >= start else local.date()
         return datetime.combine(day, end, tzinfo=local.tzinfo).astimezone(timezone.utc)
+
+
+def local_day(clock: Clock, zone: ZoneInfo) -> str:
+    """Today's date in ``zone`` by ``clock``, as ISO (``"2026-12-01"``): a daily tally's day.
+
+    Raises:
+        ValueError: when the clock gave a naive datetime, which is in no zone.
+    """
+    return _aware_now(clock).astimezone(zone).date().isoformat()
+
+
+def _aware_now(clock: Clock) -> datetime:
+    """The time ``clock`` tells.
+
+    Raises:
+        ValueError: when it is naive: in no zone, so no local time can be read from it.
+    """
+    now = clock()
+    if now.utcoffset() is None:
+        raise ValueError(f"clock must return an aware datetime, got {now!r}")
+    return now
 
 
 def zone(name: str) -> ZoneInfo:

@@ -7,8 +7,10 @@ its message waits is withdrawn then, alone, and the rest of its batch goes.
 A message with a ``key`` is refused when a message with that key was
 accepted within the repeat window: by this dispatcher (known at once, and
 while its push is in flight) or by any before it (the store's ``sent_keys``,
-written off the event loop once a push is accepted). Without a store the
-dispatcher makes none of these checks, so its cost is unchanged.
+written off the event loop once a push is accepted). With a ``cold_limit``,
+messages to numbers that never wrote are counted at intake too (see the
+``_cold`` module). Without a store the dispatcher makes none of these checks,
+so its cost is unchanged.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ import anyio.to_thread
 
 from ..core import Duplicate, Message, OptedOut, PickyError
 from ..safety import SafetyStore
+from ._cold import ColdLimit, checked_cold_limit
 from ._folding import Batch
+from ._quiet import Clock, wall_clock, zone
 from ._runs import Run, Span
 
 __all__ = ["DAY", "RepeatWindow", "Screening", "screening_for"]
@@ -39,15 +43,27 @@ Spawn = Callable[[Coroutine[Any, Any, None]], None]
 
 
 def screening_for(
-    opt_outs: SafetyStore | None, repeat_window: RepeatWindow
+    opt_outs: SafetyStore | None,
+    repeat_window: RepeatWindow,
+    *,
+    cold_limit: int | None = None,
+    default_timezone: str = "Asia/Kolkata",
+    clock: Clock = wall_clock,
 ) -> Callable[[Spawn], Screening] | None:
     """How the scheduler builds its screening (``None``: nothing to screen, no cost).
 
+    ``cold_limit`` messages a day may go to numbers that never wrote, a day
+    being one in ``default_timezone`` by ``clock``.
+
     Raises:
-        ValueError: for a ``repeat_window`` that is not positive, or longer
-            than the store keeps sent keys.
+        ValueError: for a ``repeat_window`` that is not positive (or longer
+            than the store keeps sent keys), a ``cold_limit`` under 1 or
+            without ``opt_outs``, or a ``default_timezone`` zoneinfo does
+            not know.
+        TypeError: for a ``cold_limit`` that is not an int.
     """
     window = _seconds(repeat_window)
+    limit = checked_cold_limit(cold_limit, opt_outs)
     if opt_outs is None:
         return None
     if window is not None and window > opt_outs.keep_keys:
@@ -55,7 +71,10 @@ def screening_for(
             f"repeat_window ({window:g} s) is longer than the opt-out store keeps sent keys"
             f" ({opt_outs.keep_keys:g} s): open the store with a longer keep_keys"
         )
-    return functools.partial(Screening, opt_outs, window)
+    cold = None
+    if limit is not None:
+        cold = ColdLimit(opt_outs, limit, zone(default_timezone), clock)
+    return functools.partial(Screening, opt_outs, window, cold=cold)
 
 
 def _seconds(window: RepeatWindow) -> float | None:
@@ -76,13 +95,21 @@ class Screening:
     """The store's opt-outs and sent keys, and the keys this dispatcher is sending.
 
     ``spawn`` runs the writes to the store as the scheduler's tasks, so closing
-    waits for them.
+    waits for them; ``cold`` limits the messages to numbers that never wrote.
     """
 
-    def __init__(self, opt_outs: SafetyStore, repeat_window: float | None, spawn: Spawn) -> None:
+    def __init__(
+        self,
+        opt_outs: SafetyStore,
+        repeat_window: float | None,
+        spawn: Spawn,
+        *,
+        cold: ColdLimit | None = None,
+    ) -> None:
         self._opt_outs = opt_outs
         self._window = repeat_window
         self._spawn = spawn
+        self._cold = cold
         self._sent: dict[str, float] = {}  # accepted here, until the store holds them
         self._leaving: dict[str, int] = {}  # in pushes in flight: how many of each
         self.opted_out = 0  # messages refused because their number opted out
@@ -106,10 +133,18 @@ class Screening:
         except Exception as error:  # a closed or broken store
             return error
 
+    @property
+    def cold_refused(self) -> int:
+        """Messages refused because their number never wrote and the day's limit was reached."""
+        return 0 if self._cold is None else self._cold.refused
+
     def check(self, message: Message) -> None:
-        """Raise why ``message`` must not be sent, if it must not (``send``, ``submit``)."""
+        """Raise why ``message`` must not be sent, if it must not (``send``, ``submit``);
+        count it if it is cold."""
         if (error := self.refusal(message)) is not None:
             raise error
+        if self._cold is not None:
+            self._cold.check(message)
 
     def admit(self, run: Run, stretches: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """Settle the messages of a campaign's run that must not be sent (or cannot be
@@ -126,7 +161,7 @@ class Screening:
                     kept = at + 1
             if stop > kept:
                 admitted.append((kept, stop))
-        return admitted
+        return admitted if self._cold is None else self._cold.admit(run, admitted)
 
     def hold_back(self, batch: Batch) -> None:
         """Fail the messages of ``batch`` that must not leave now (or cannot be checked);

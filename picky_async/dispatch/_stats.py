@@ -66,6 +66,9 @@ class DispatcherStats:
             queued or right before their push (with ``opt_outs``).
         duplicates: Messages refused because a message with their key was
             sent within the ``repeat_window`` (with ``opt_outs``).
+        cold_refused: Messages refused with :class:`~picky_async.CapReached`
+            because their number never wrote and the day's ``cold_limit``
+            was reached.
         ledger_reachable: False while a shared ledger (such as
             :class:`~picky_async.redis.RedisLedger`) does not answer: no push
             leaves until it does. Always true for the dispatcher's own ledger.
@@ -85,6 +88,7 @@ class DispatcherStats:
     opted_out: int = 0
     duplicates: int = 0
     held: int = 0
+    cold_refused: int = 0
 
 
 def snapshot(
@@ -119,4 +123,5 @@ def snapshot(
         opted_out=0 if screening is None else screening.opted_out,
         duplicates=0 if screening is None else screening.duplicates,
         held=held,
+        cold_refused=0 if screening is None else screening.cold_refused,
     )
