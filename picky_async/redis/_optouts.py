@@ -92,7 +92,7 @@ class RedisOptOuts:
         self._keywords = Keywords(stop_words, start_words)
         self._url = url
         self._namespace = namespace
-        self._keep_ms = round(keep * 1000)
+        self._keep_ms = max(round(keep * 1000), 1)
         self._keys = safety_keys(namespace)
         # No retries of its own: the mirror must see each broken subscription.
         self._client = redis.Redis.from_url(
