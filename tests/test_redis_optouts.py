@@ -175,7 +175,7 @@ def test_keys_expire_and_name_no_message_key_or_tally(redis_url: str) -> None:
 
 
 async def test_a_dispatcher_refuses_a_number_another_host_opted_out(
-    stores: tuple[RedisOptOuts, RedisOptOuts],
+    stores: tuple[RedisOptOuts, RedisOptOuts], redis_url: str
 ) -> None:
     webhook_host, sender_host = stores
     receiver = WebhookReceiver(_Silent(), opt_outs=webhook_host)
@@ -196,6 +196,26 @@ async def test_a_dispatcher_refuses_a_number_another_host_opted_out(
                 await d.send(OTHER, "hello again", key="invoice-7")
     assert [message.number for message in sim.messages] == [OTHER]
     assert webhook_host.sent_at("invoice-7") is not None  # the key reached the other host
+    contents = redis_contents(redis_url)
+    assert NUMBER in contents
+    assert not any(token in item for item in contents)
+
+
+def redis_contents(url: str) -> list[str]:
+    """Every key name in the Redis at ``url``, and every string its keys hold."""
+    with redis.Redis.from_url(url, decode_responses=True) as client:
+        return [item for key in client.scan_iter() for item in (key, *_held(client, key))]
+
+
+def _held(client: redis.Redis, key: str) -> list[str]:
+    kind = client.type(key)
+    if kind == "string":
+        held = [client.get(key)]
+    elif kind == "hash":
+        held = [*client.hkeys(key), *client.hvals(key)]
+    else:
+        held = [*client.smembers(key)]
+    return [str(item) for item in held]
 
 
 class _Silent:
