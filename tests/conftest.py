@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pathlib
 from collections.abc import Callable, Iterator
 
 import pytest
 from aioresponses import aioresponses
 from redis_servers import flush_all, require_redis_server
+from safety_stores import KINDS, SafetyStores, Store
 
 from picky_async.core import _numbers, _regional
 from picky_async.testing import RedisServer
@@ -69,3 +71,18 @@ def own_redis_server() -> Iterator[RedisServer]:
     """A running redis-server of the test's own, to stop, kill and start again."""
     with require_redis_server() as server:
         yield server
+
+
+@pytest.fixture(params=KINDS)
+def safety_stores(request: pytest.FixtureRequest, tmp_path: pathlib.Path) -> SafetyStores:
+    """Opens safety stores on one backing: a SQLite file, then (a second run) a Redis."""
+    if request.param == "redis":
+        return SafetyStores("redis", request.getfixturevalue("redis_url"))
+    return SafetyStores("sqlite", str(tmp_path / "safety.db"))
+
+
+@pytest.fixture
+def safety_store(safety_stores: SafetyStores) -> Iterator[Store]:
+    """An open safety store of each kind, closed after the test."""
+    with safety_stores.open() as store:
+        yield store

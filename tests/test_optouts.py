@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 
 import pytest
+from safety_stores import SafetyStores, Store
 
 import picky_async as pa
 
@@ -23,12 +24,18 @@ def path(tmp_path: pathlib.Path) -> pathlib.Path:
 
 
 @pytest.fixture
-def opt_outs(path: pathlib.Path) -> Iterator[pa.OptOuts]:
+def file_store(path: pathlib.Path) -> Iterator[pa.OptOuts]:
     with pa.OptOuts(path) as store:
         yield store
 
 
-def test_add_remove_and_in(opt_outs: pa.OptOuts) -> None:
+@pytest.fixture
+def opt_outs(safety_store: Store) -> Store:
+    """Each test of what both stores promise runs on OptOuts, then on RedisOptOuts."""
+    return safety_store
+
+
+def test_add_remove_and_in(opt_outs: Store) -> None:
     assert NUMBER not in opt_outs
     assert opt_outs.add(NUMBER, reason="asked by phone") is True
     assert NUMBER in opt_outs
@@ -41,7 +48,7 @@ def test_add_remove_and_in(opt_outs: pa.OptOuts) -> None:
     assert len(opt_outs) == 0
 
 
-def test_spellings_of_one_number_are_one_person(opt_outs: pa.OptOuts) -> None:
+def test_spellings_of_one_number_are_one_person(opt_outs: Store) -> None:
     opt_outs.add("+91 98765 43210")
     assert NUMBER in opt_outs
     assert int(NUMBER) in opt_outs
@@ -52,7 +59,7 @@ def test_spellings_of_one_number_are_one_person(opt_outs: pa.OptOuts) -> None:
 
 
 @pytest.mark.parametrize("bad", ["0987654321", "12", "hello", "", None, 1.5])
-def test_a_bad_number_is_refused_everywhere(opt_outs: pa.OptOuts, bad: object) -> None:
+def test_a_bad_number_is_refused_everywhere(opt_outs: Store, bad: object) -> None:
     with pytest.raises(pa.InvalidNumber):
         bad in opt_outs  # noqa: B015 - the lookup itself raises
     with pytest.raises(pa.InvalidNumber):
@@ -70,28 +77,32 @@ def test_in_memory_by_default() -> None:
 
 
 def test_a_second_store_on_the_file_sees_every_change_at_once(
-    opt_outs: pa.OptOuts, path: pathlib.Path
+    file_store: pa.OptOuts, path: pathlib.Path
 ) -> None:
     with pa.OptOuts(str(path)) as other:
-        opt_outs.add(NUMBER)
+        file_store.add(NUMBER)
         assert NUMBER in other
         other.remove(NUMBER)
-        assert NUMBER not in opt_outs
+        assert NUMBER not in file_store
         other.add("442079460958")
-        assert len(opt_outs) == 1
+        assert len(file_store) == 1
 
 
-def test_another_process_changes_are_seen_at_once(opt_outs: pa.OptOuts, path: pathlib.Path) -> None:
-    assert NUMBER not in opt_outs  # a lookup before the change must not be kept
+def test_another_process_changes_are_seen_at_once(
+    file_store: pa.OptOuts, path: pathlib.Path
+) -> None:
+    assert NUMBER not in file_store  # a lookup before the change must not be kept
     code = f"import picky_async as pa; pa.OptOuts({str(path)!r}).add('+91 98765 43210')"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
-    assert NUMBER in opt_outs
+    assert NUMBER in file_store
 
 
-def test_sent_keys_are_shared_through_the_file(opt_outs: pa.OptOuts, path: pathlib.Path) -> None:
+def test_sent_keys_are_shared_through_the_store(
+    opt_outs: Store, safety_stores: SafetyStores
+) -> None:
     assert opt_outs.sent_at("invoice-1") is None
     opt_outs.record_sent(["invoice-1", "invoice-2"], at=1000.0)
-    with pa.OptOuts(path) as other:
+    with safety_stores.open() as other:
         assert other.sent_at("invoice-2") == 1000.0
         other.record_sent(["invoice-2"], at=2000.0)  # the latest send counts
     assert opt_outs.sent_at("invoice-2") == 2000.0
@@ -118,9 +129,9 @@ def test_clear_errors_for_bad_paths(tmp_path: pathlib.Path) -> None:
         pa.OptOuts("")
 
 
-def test_the_repr_shows_no_numbers(opt_outs: pa.OptOuts, path: pathlib.Path) -> None:
-    opt_outs.add(NUMBER)
-    assert repr(opt_outs) == f"OptOuts({str(path)!r})"
+def test_the_repr_shows_no_numbers(file_store: pa.OptOuts, path: pathlib.Path) -> None:
+    file_store.add(NUMBER)
+    assert repr(file_store) == f"OptOuts({str(path)!r})"
 
 
 def test_a_closed_store_is_unusable(path: pathlib.Path) -> None:
@@ -130,7 +141,7 @@ def test_a_closed_store_is_unusable(path: pathlib.Path) -> None:
         NUMBER in store  # noqa: B015
 
 
-def test_csv_round_trip(opt_outs: pa.OptOuts, tmp_path: pathlib.Path) -> None:
+def test_csv_round_trip(opt_outs: Store, tmp_path: pathlib.Path) -> None:
     opt_outs.add(NUMBER, reason="STOP")
     opt_outs.add("442079460958")
     exported = tmp_path / "out.csv"
@@ -146,7 +157,7 @@ def test_csv_round_trip(opt_outs: pa.OptOuts, tmp_path: pathlib.Path) -> None:
 
 
 def test_import_reads_a_number_column_alone_and_keeps_known_records(
-    opt_outs: pa.OptOuts,
+    opt_outs: Store,
 ) -> None:
     opt_outs.add(NUMBER, reason="first")
     source = io.StringIO("\ufeffname,number\nAsha,+91 98765 43210\nBen,+44 20 7946 0958\n\n")
@@ -159,7 +170,7 @@ def test_import_reads_a_number_column_alone_and_keeps_known_records(
     }
 
 
-def test_import_takes_the_given_times_as_utc(opt_outs: pa.OptOuts) -> None:
+def test_import_takes_the_given_times_as_utc(opt_outs: Store) -> None:
     source = io.StringIO(
         "number,opted_out_at,reason\n"
         "919876543210,2026-01-02T03:04:05Z,web form\n"
@@ -185,7 +196,7 @@ def test_import_takes_the_given_times_as_utc(opt_outs: pa.OptOuts) -> None:
     ],
 )
 def test_a_bad_csv_adds_nothing(
-    opt_outs: pa.OptOuts, text: str, error: type[Exception], message: str
+    opt_outs: Store, text: str, error: type[Exception], message: str
 ) -> None:
     with pytest.raises(error, match=message):
         opt_outs.import_csv(io.StringIO(text))

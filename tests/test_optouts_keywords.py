@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pytest
+from safety_stores import Store
 
 import picky_async as pa
 from picky_async.safety import START_WORDS, STOP_WORDS
@@ -14,9 +14,9 @@ NUMBER = "919876543210"
 
 
 @pytest.fixture
-def opt_outs() -> Iterator[pa.OptOuts]:
-    with pa.OptOuts() as store:
-        yield store
+def opt_outs(safety_store: Store) -> Store:
+    """Each test runs on OptOuts (SQLite), then on RedisOptOuts."""
+    return safety_store
 
 
 @pytest.mark.parametrize(
@@ -39,7 +39,7 @@ def opt_outs() -> Iterator[pa.OptOuts]:
     ],
 )
 def test_the_whole_trimmed_text_is_compared_case_folded(
-    opt_outs: pa.OptOuts, text: str, action: str | None
+    opt_outs: Store, text: str, action: str | None
 ) -> None:
     assert opt_outs.keyword_action(text) == action
 
@@ -69,7 +69,7 @@ def _inbound(text: str, number: str = NUMBER) -> pa.InboundMessage:
     return pa.InboundMessage(number, text, unique_id="7")
 
 
-def test_record_applies_a_keyword_to_its_sender(opt_outs: pa.OptOuts) -> None:
+def test_record_applies_a_keyword_to_its_sender(opt_outs: Store) -> None:
     assert opt_outs.record(_inbound(" Stop ", "+91 98765 43210")) == "stop"
     assert NUMBER in opt_outs
     assert opt_outs.record(_inbound("hello")) is None
@@ -78,9 +78,7 @@ def test_record_applies_a_keyword_to_its_sender(opt_outs: pa.OptOuts) -> None:
     assert NUMBER not in opt_outs
 
 
-def test_record_skips_groups_and_names(
-    opt_outs: pa.OptOuts, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_record_skips_groups_and_names(opt_outs: Store, caplog: pytest.LogCaptureFixture) -> None:
     assert opt_outs.record(_inbound("STOP", f"Family @{NUMBER}")) is None
     assert not caplog.records
     with caplog.at_level(logging.WARNING, logger="picky_async.safety"):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import pathlib
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
+from safety_stores import SafetyStores, Store
 
 import picky_async as pa
 
@@ -16,21 +15,16 @@ DAY = "2026-12-01"
 
 
 @pytest.fixture
-def path(tmp_path: pathlib.Path) -> pathlib.Path:
-    return tmp_path / "safety.db"
-
-
-@pytest.fixture
-def store(path: pathlib.Path) -> Iterator[pa.OptOuts]:
-    with pa.OptOuts(path) as opened:
-        yield opened
+def store(safety_store: Store) -> Store:
+    """Each test runs on OptOuts (SQLite), then on RedisOptOuts."""
+    return safety_store
 
 
 def inbound(number: str, text: str = "hello") -> pa.InboundMessage:
     return pa.InboundMessage(number, text, unique_id="7")
 
 
-def test_a_tally_takes_up_to_its_limit_and_gives_back(store: pa.OptOuts) -> None:
+def test_a_tally_takes_up_to_its_limit_and_gives_back(store: Store) -> None:
     assert store.daily_count("p", DAY) == 0
     assert store.take_daily("p", DAY, 30, 50) == 30
     assert store.take_daily("p", DAY, 30, 50) == 20  # only what is left
@@ -44,17 +38,16 @@ def test_a_tally_takes_up_to_its_limit_and_gives_back(store: pa.OptOuts) -> None
     assert store.daily_count("p", DAY) == 0  # never below zero
 
 
-def test_a_lowered_limit_takes_nothing(store: pa.OptOuts) -> None:
+def test_a_lowered_limit_takes_nothing(store: Store) -> None:
     store.take_daily("p", DAY, 80, 100)
     assert store.take_daily("p", DAY, 10, 50) == 0
 
 
-def test_processes_sharing_the_file_never_pass_the_limit_together(
-    store: pa.OptOuts, path: pathlib.Path
+def test_processes_sharing_the_store_never_pass_the_limit_together(
+    store: Store, safety_stores: SafetyStores
 ) -> None:
     code = (
-        "import sys, picky_async as pa\n"
-        f"s = pa.OptOuts({str(path)!r})\n"
+        f"s = {safety_stores.code}\n"
         f"print(sum(s.take_daily('p', {DAY!r}, 3, 500) for _ in range(200)))\n"
     )
     workers = [
@@ -66,15 +59,15 @@ def test_processes_sharing_the_file_never_pass_the_limit_together(
     assert store.daily_count("p", DAY) == 500
 
 
-def test_the_first_day_is_kept(store: pa.OptOuts, path: pathlib.Path) -> None:
+def test_the_first_day_is_kept(store: Store, safety_stores: SafetyStores) -> None:
     assert store.first_day("p", DAY) == DAY
     assert store.first_day("p", "2026-12-05") == DAY
-    with pa.OptOuts(path) as again:
+    with safety_stores.open() as again:
         assert again.first_day("p", "2026-12-09") == DAY
         assert again.first_day("q", "2026-12-09") == "2026-12-09"
 
 
-def test_any_inbound_message_records_that_its_sender_wrote(store: pa.OptOuts) -> None:
+def test_any_inbound_message_records_that_its_sender_wrote(store: Store) -> None:
     assert not store.wrote(NUMBER)
     assert store.record(inbound("+91 98765 43210")) is None  # no keyword
     assert store.wrote(NUMBER)
@@ -84,7 +77,7 @@ def test_any_inbound_message_records_that_its_sender_wrote(store: pa.OptOuts) ->
     assert "919876543211" in store
 
 
-def test_a_group_or_a_contact_name_records_nothing(store: pa.OptOuts) -> None:
+def test_a_group_or_a_contact_name_records_nothing(store: Store) -> None:
     assert store.record(inbound(f"Family @{NUMBER}")) is None  # said to the group
     assert not store.wrote(NUMBER)
     assert store.record(inbound("Mum")) is None

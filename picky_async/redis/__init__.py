@@ -1,11 +1,13 @@
-"""Dispatchers in several processes and hosts sharing the same projects through Redis.
+"""Processes and hosts sharing the same projects, and the same opt-outs, through Redis.
 
 Needs the ``redis`` extra: ``pip install 'picky_async[redis]'``. See
-:class:`RedisLedger` and the "Deploying with several workers" page.
+:class:`RedisLedger`, :class:`RedisOptOuts` and the "Deploying with several
+workers" page.
 """
 
 from __future__ import annotations
 
 from ._ledger import RedisLedger
+from ._optouts import RedisOptOuts
 
-__all__ = ["RedisLedger"]
+__all__ = ["RedisLedger", "RedisOptOuts"]

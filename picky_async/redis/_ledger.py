@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import redis.asyncio
-import yarl
 
 from ..core import PickyError
 from ..dispatch._ledger import (
@@ -26,6 +25,7 @@ from ..dispatch._project import Project
 from ._keys import ProjectKeys, project_keys
 from ._link import Link
 from ._scripts import ADJUST, ALL, HEALTH, POLL_SECONDS, RELEASE, RESERVE_PUSH, RESERVE_STATUS
+from ._urls import check_url, shown
 
 __all__ = ["RedisLedger", "SharedLedger"]
 
@@ -77,9 +77,7 @@ class RedisLedger:
         namespace: str = "picky",
         secret: str | bytes | None = None,
     ) -> None:
-        parsed = yarl.URL(url)
-        if parsed.scheme not in ("redis", "rediss", "unix"):
-            raise ValueError(f"expected a redis://, rediss:// or unix:// URL, got {_shown(url)!r}")
+        check_url(url)
         if not namespace:
             raise ValueError("namespace must not be empty")
         if secret is None:
@@ -91,7 +89,7 @@ class RedisLedger:
         self._users = 0
 
     def __repr__(self) -> str:
-        return f"<RedisLedger {_shown(self._url)} namespace={self._namespace!r}>"
+        return f"<RedisLedger {shown(self._url)} namespace={self._namespace!r}>"
 
     @property
     def reachable(self) -> bool:
@@ -127,12 +125,6 @@ class RedisLedger:
         if self._link is None:
             raise RuntimeError("the RedisLedger is not open: start the dispatcher first")
         return self._link.call(script, keys, args)
-
-
-def _shown(url: str) -> str:
-    """``url`` without its password, for reprs and errors."""
-    parsed = yarl.URL(url)
-    return str(parsed.with_password("***")) if parsed.password else url
 
 
 class SharedLedger(MemoryLedger):
