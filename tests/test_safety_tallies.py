@@ -34,6 +34,8 @@ def test_a_tally_takes_up_to_its_limit_and_gives_back(store: Store) -> None:
     assert store.daily_count("other", DAY) == 0  # each tally its own
     store.give_back_daily("p", DAY, 5)
     assert store.take_daily("p", DAY, 10, 50) == 5
+    store.give_back_daily("fresh", DAY, 5)  # a day with no count stays at none
+    assert store.take_daily("fresh", DAY, 10, 10) == 10
     store.give_back_daily("p", DAY, 500)
     assert store.daily_count("p", DAY) == 0  # never below zero
 

@@ -17,6 +17,7 @@ from ..core import InboundMessage, normalize_number
 from ..safety._csv import CsvSource, Row, read_rows, timestamp, write_rows
 from ..safety._inbound import record_inbound
 from ..safety._keywords import KeywordAction, Keywords
+from ..safety._store import KEEP_KEYS, keep_seconds
 from ._mirror import Mirror
 from ._safety_keys import safety_keys
 from ._safety_scripts import ADD, GIVE_BACK_DAILY, REMOVE, TAKE_DAILY
@@ -24,7 +25,6 @@ from ._urls import check_url, shown
 
 __all__ = ["RedisOptOuts"]
 
-_KEEP_KEYS = datetime.timedelta(days=7)
 _KEEP_DAYS = 3 * 86_400  # seconds a day's tally outlives its last change: past any time zone
 
 
@@ -81,18 +81,17 @@ class RedisOptOuts:
         namespace: str = "picky",
         stop_words: Iterable[str] = (),
         start_words: Iterable[str] = (),
-        keep_keys: float | datetime.timedelta = _KEEP_KEYS,
+        keep_keys: float | datetime.timedelta = KEEP_KEYS,
     ) -> None:
         check_url(url)
         if not namespace:
             raise ValueError("namespace must not be empty")
-        keep = keep_keys.total_seconds() if isinstance(keep_keys, datetime.timedelta) else keep_keys
-        if not keep > 0:
-            raise ValueError(f"keep_keys must be positive, not {keep_keys!r}")
+        self.keep_keys = keep_seconds(keep_keys)
+        """How long a sent key is kept, in seconds."""
         self._keywords = Keywords(stop_words, start_words)
         self._url = url
         self._namespace = namespace
-        self._keep_ms = max(round(keep * 1000), 1)
+        self._keep_ms = max(round(self.keep_keys * 1000), 1)
         self._keys = safety_keys(namespace)
         # No retries of its own: the mirror must see each broken subscription.
         self._client = redis.Redis.from_url(

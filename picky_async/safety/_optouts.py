@@ -13,10 +13,12 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
 
-from ..core import InboundMessage, InvalidNumber, normalize_number
+from ..core import InboundMessage, normalize_number
 from ._csv import CsvSource, read_rows, timestamp, write_rows
 from ._database import MEMORY, open_database
+from ._inbound import record_inbound
 from ._keywords import KeywordAction, Keywords
+from ._store import KEEP_KEYS, keep_seconds
 
 __all__ = ["OptOuts"]
 
@@ -35,8 +37,10 @@ _RECORD_WROTE = "INSERT OR REPLACE INTO contacts (number, wrote_at) VALUES (?, ?
 _DAILY = "SELECT count FROM daily_counts WHERE tally = ? AND day = ?"
 _ADD_DAILY = (
     "INSERT INTO daily_counts (tally, day, count) VALUES (?, ?, ?)"
-    " ON CONFLICT (tally, day) DO UPDATE SET count = max(count + excluded.count, 0)"
+    " ON CONFLICT (tally, day) DO UPDATE SET count = count + excluded.count"
 )
+# Never below zero, and nothing for a day without a count.
+_GIVE_BACK_DAILY = "UPDATE daily_counts SET count = max(count - ?, 0) WHERE tally = ? AND day = ?"
 _FIRST_DAY = "INSERT OR IGNORE INTO first_days (tally, day) VALUES (?, ?)"
 _READ_FIRST_DAY = "SELECT day FROM first_days WHERE tally = ?"
 
@@ -82,13 +86,10 @@ class OptOuts:
         *,
         stop_words: Iterable[str] = (),
         start_words: Iterable[str] = (),
-        keep_keys: float | datetime.timedelta = datetime.timedelta(days=7),
+        keep_keys: float | datetime.timedelta = KEEP_KEYS,
     ) -> None:
         self._keywords = Keywords(stop_words, start_words)
-        keep = keep_keys.total_seconds() if isinstance(keep_keys, datetime.timedelta) else keep_keys
-        if not keep > 0:
-            raise ValueError(f"keep_keys must be positive, not {keep_keys!r}")
-        self.keep_keys = float(keep)
+        self.keep_keys = keep_seconds(keep_keys)
         """How long a sent key is kept, in seconds."""
         self._pruned_at = -math.inf
         self._path = MEMORY if path is None else os.fspath(path)
@@ -155,30 +156,11 @@ class OptOuts:
         lost). The webhook calls it for you; call it yourself with
         :func:`~picky_async.parse_webhook`.
         """
-        if inbound.is_group:
-            return None
-        action = self.keyword_action(inbound.message)
-        try:
-            number = normalize_number(inbound.number)
-        except InvalidNumber:
-            if action is not None:
-                _log.warning(
-                    "cannot apply the %s keyword of inbound message %s: the sender is not a"
-                    " number (a saved contact?)",
-                    action,
-                    inbound.unique_id,
-                )
-            return None
+        return record_inbound(self, inbound, self._note_wrote)
+
+    def _note_wrote(self, number: str) -> None:
         with self._write_lock:
             self._writer.execute(_RECORD_WROTE, (number, timestamp()))
-        if action is None:
-            return None
-        if action == "stop":
-            self.add(number, reason=inbound.message.strip())
-        else:
-            self.remove(number)
-        _log.info("inbound message %s: %s keyword applied", inbound.unique_id, action)
-        return action
 
     def sent_at(self, key: str) -> float | None:
         """When a message with ``key`` was last accepted (POSIX seconds), or ``None``.
@@ -224,7 +206,7 @@ class OptOuts:
     def give_back_daily(self, tally: str, day: str, count: int) -> None:
         """Uncount ``count`` messages taken on ``day`` that were certainly not sent."""
         with self._write_lock:
-            self._writer.execute(_ADD_DAILY, (tally, day, -count))
+            self._writer.execute(_GIVE_BACK_DAILY, (count, tally, day))
 
     def daily_count(self, tally: str, day: str) -> int:
         """How many messages are counted under ``tally`` on ``day``."""

@@ -8,13 +8,29 @@ thread, the dispatcher reads on the event loop, so reads must be quick.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import Protocol
 
 from ..core import InboundMessage
 from ._keywords import KeywordAction
 
-__all__ = ["SafetyStore"]
+__all__ = ["KEEP_KEYS", "SafetyStore", "keep_seconds"]
+
+KEEP_KEYS = datetime.timedelta(days=7)
+"""How long a store keeps sent keys unless told otherwise."""
+
+
+def keep_seconds(keep_keys: float | datetime.timedelta) -> float:
+    """A store's ``keep_keys`` in seconds.
+
+    Raises:
+        ValueError: when it is not positive.
+    """
+    keep = keep_keys.total_seconds() if isinstance(keep_keys, datetime.timedelta) else keep_keys
+    if not keep > 0:
+        raise ValueError(f"keep_keys must be positive, not {keep_keys!r}")
+    return float(keep)
 
 
 class SafetyStore(Protocol):
