@@ -38,10 +38,12 @@ class LoopClock:
         return self._at + timedelta(seconds=loop_time - self._start)
 
 
-def dispatcher(sim: Simulator, clock: LoopClock, **options: Any) -> pa.Dispatcher:
-    """A dispatcher with night quiet hours, on one fast phone of ``sim``."""
-    phone = sim.add_project(seconds_per_message=0.01)
-    project = pa.Project(phone.token, name=phone.name, seconds_per_message=0.01)
+def dispatcher(
+    sim: Simulator, clock: LoopClock, seconds_per_message: float = 0.01, **options: Any
+) -> pa.Dispatcher:
+    """A dispatcher with night quiet hours, on one phone of ``sim`` (a fast one by default)."""
+    phone = sim.add_project(seconds_per_message=seconds_per_message)
+    project = pa.Project(phone.token, name=phone.name, seconds_per_message=seconds_per_message)
     return pa.Dispatcher(
         [project], base_url=sim.base_url, quiet_hours=NIGHT, clock=clock, **options
     )
@@ -78,6 +80,19 @@ async def test_an_evening_campaign_waits_for_the_morning(picky_simulator: Simula
     times = local_times(picky_simulator, clock, INDIA)
     assert len(times) == 100
     assert not any(at_night(t) for t in times)
+
+
+async def test_a_message_whose_recipients_night_begins_while_it_waits_is_held(
+    picky_simulator: Simulator,
+) -> None:
+    clock = LoopClock(datetime(2026, 12, 1, 20, 58, 20, tzinfo=INDIA))  # 100 s before the night
+    async with dispatcher(picky_simulator, clock, seconds_per_message=1.0, horizon=10) as d:
+        await d.send_many(indian(200))  # 200 s of work: all queued in the evening
+    accepted = [clock.wall(r.accepted_at).astimezone(INDIA) for r in picky_simulator.messages]
+    evening = [moment for moment in accepted if moment.day == 1]
+    assert 90 <= len(evening) < len(accepted) == 200  # about 100 s of work, then held
+    assert max(evening).time() < time(21)
+    assert min(accepted[len(evening) :]) >= datetime(2026, 12, 2, 9, 0, tzinfo=INDIA)
 
 
 async def test_each_recipient_gets_its_own_morning(picky_simulator: Simulator) -> None:

@@ -3,10 +3,12 @@
 :class:`HoldingQueue` is a :class:`PendingQueue` around the dispatcher's own
 queue, used only when quiet hours are set (without them the dispatcher uses
 the plain queue: nothing is added to a message's way). Each message is
-judged once, as it enters: when its recipient is in quiet hours, its span
-waits here, in a heap by release time, and one timer moves the earliest ones
-to the front of the queue at their morning and wakes the scheduler. A
-message already in the queue when its recipient's night begins may still go.
+judged as it enters, and again as it leaves the queue for a project (a long
+queue may take it into its recipient's night): when its recipient is in
+quiet hours, its span waits here, in a heap by release time, and one timer
+moves the earliest ones to the front of the queue at their morning and
+wakes the scheduler. A message already routed to a project when its
+recipient's night begins (waiting seconds at most for its push) still goes.
 
 Held messages count toward ``max_pending`` (so a campaign read at night
 stays bounded), toward ``len`` (so a draining dispatcher waits for them),
@@ -80,18 +82,21 @@ class HoldingQueue:
         """
         if sum(len(span) for span in spans) > self.room():
             raise asyncio.QueueFull
-        now_spans: list[Span] = []
-        for span in spans:
-            if span.run.high and not self.quiet.apply_to_high:
-                now_spans.append(span)
-                continue
-            for part, release in self._parts(span):
-                if release is None:
-                    now_spans.append(part)
-                else:
-                    self._hold(part, release)
+        now_spans = [part for span in spans for part in self._judged(span)]
         self.queue.put_many(now_spans)
         self._keep_withdraw(now_spans)
+
+    def _judged(self, span: Span) -> list[Span]:
+        """Hold the parts of ``span`` whose recipients are in quiet hours; the others."""
+        if span.run.high and not self.quiet.apply_to_high:
+            return [span]
+        now_spans = []
+        for part, release in self._parts(span):
+            if release is None:
+                now_spans.append(part)
+            else:
+                self._hold(part, release)
+        return now_spans
 
     def _parts(self, span: Span) -> list[tuple[Span, datetime | None]]:
         """``span`` cut where its recipients' release times change."""
@@ -173,11 +178,16 @@ class HoldingQueue:
     # -- taking out ---------------------------------------------------------
 
     def pop(self, lane: Hashable, *, high: bool, limit: int) -> Span | None:
-        """The queue's own :meth:`PendingQueue.pop` (held messages are not there)."""
-        span = self.queue.pop(lane, high=high, limit=limit)
-        if span is not None and self._room_waiters:
-            self._less_held(0)  # those waiting because of the held ones have room now
-        return span
+        """The queue's own :meth:`PendingQueue.pop`, judged again: the messages whose
+        recipients' night began while they waited are held, and the next ones taken."""
+        while (span := self.queue.pop(lane, high=high, limit=limit)) is not None:
+            if self._room_waiters:
+                self._less_held(0)  # those waiting because of the held ones have room now
+            now_spans = self._judged(span)
+            if now_spans:
+                self.requeue(now_spans[1:])
+                return now_spans[0]
+        return None
 
     def discard(self, run: Run) -> None:
         """Count a withdrawn run's messages out, queued and held; its spans are skipped later."""
