@@ -25,7 +25,7 @@ import math
 import random
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from datetime import time as clock_time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,6 +35,7 @@ import phonenumbers
 import pytest
 from aiohttp import web
 from phonenumbers.timezone import time_zones_for_number
+from test_dispatch_quiet import LoopClock
 
 import picky_async as pa
 from picky_async.testing import MessageRecord, Simulator
@@ -105,22 +106,6 @@ async def high_messages(rng: random.Random) -> AsyncIterator[pa.Message]:
         await asyncio.sleep(HIGH_EVERY)
         key = f"code-{at}"
         yield pa.Message(recipient(rng.randrange(RECIPIENTS)), f"{key}|code", key=key)
-
-
-class LoopClock:
-    """Wall time derived from the loop's clock, so looptime fast-forwards it too."""
-
-    def __init__(self, at: datetime) -> None:
-        self._loop = asyncio.get_running_loop()
-        self.start = self._loop.time()
-        self._at = at
-
-    def __call__(self) -> datetime:
-        return self.wall(self._loop.time())
-
-    def wall(self, loop_time: float) -> datetime:
-        """The wall time at ``loop_time`` (a Simulator record's time)."""
-        return self._at + timedelta(seconds=loop_time - self.start)
 
 
 class Witness:

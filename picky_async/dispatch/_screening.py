@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime
 import functools
 import logging
-import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -74,7 +73,7 @@ def screening_for(
     cold = None
     if limit is not None:
         cold = ColdLimit(opt_outs, limit, zone(default_timezone), clock)
-    return functools.partial(Screening, opt_outs, window, cold=cold)
+    return functools.partial(Screening, opt_outs, window, cold=cold, clock=clock)
 
 
 def _seconds(window: RepeatWindow) -> float | None:
@@ -95,7 +94,8 @@ class Screening:
     """The store's opt-outs and sent keys, and the keys this dispatcher is sending.
 
     ``spawn`` runs the writes to the store as the scheduler's tasks, so closing
-    waits for them; ``cold`` limits the messages to numbers that never wrote.
+    waits for them; ``cold`` limits the messages to numbers that never wrote;
+    ``clock`` (the dispatcher's) says when keys were sent and how long ago.
     """
 
     def __init__(
@@ -105,8 +105,10 @@ class Screening:
         spawn: Spawn,
         *,
         cold: ColdLimit | None = None,
+        clock: Clock = wall_clock,
     ) -> None:
         self._opt_outs = opt_outs
+        self._clock = clock
         self._window = repeat_window
         self._spawn = spawn
         self._cold = cold
@@ -199,7 +201,7 @@ class Screening:
             if count:
                 self._leaving[key] = count
         if sent and keys:
-            now = time.time()
+            now = self._clock().timestamp()
             self._sent.update(dict.fromkeys(keys, now))
             self._spawn(self._record(keys, now))
 
@@ -211,7 +213,7 @@ class Screening:
         if sent_at is None:
             sent_at = self._opt_outs.sent_at(key)
         assert self._window is not None
-        return sent_at is not None and time.time() - sent_at < self._window
+        return sent_at is not None and self._clock().timestamp() - sent_at < self._window
 
     async def _record(self, keys: list[str], at: float) -> None:
         """Write ``keys`` to the store off the loop, then forget them here."""
