@@ -19,6 +19,7 @@ from ..core import Application, Message, Priority, check_region
 from ..journal import Journal
 from ..safety import SafetyStore
 from ._campaign import gather_campaign
+from ._caps import WhenCapped, caps_for
 from ._feed import Feed, Messages, Progress
 from ._holding import HoldingQueue
 from ._intake import Intake, checked
@@ -88,14 +89,24 @@ class Dispatcher:
     extra), else ``default_timezone``; ``clock`` (returning an aware
     datetime) tells the time. See "Quiet hours" in the sending-safely guide.
 
+    A project's ``daily_cap`` and ``warm_up`` (see :class:`Project`) bound
+    the messages pushed through it per local day; routing gives the rest to
+    the other projects. When every project is full, messages wait for the
+    next local midnight, or with ``when_capped="fail"`` fail with
+    :class:`~picky_async.CapReached` (:meth:`send` and :meth:`submit` raise
+    it before queueing). The counts live in ``opt_outs`` when given, shared
+    by every dispatcher on that store and kept across restarts, else in
+    memory. See "Daily caps and warm-up" in the sending-safely guide.
+
     Raises:
         ValueError: for no projects, duplicate names or tokens, a base URL that
             is not http(s) with a host or that holds a project's token,
             options out of range, a ``default_region`` that is not an ISO
             3166 two-letter region, a ``repeat_window`` not positive,
             ``quiet_hours`` that are not two different naive
-            ``datetime.time``, or a ``default_timezone`` zoneinfo does
-            not know; all before any request.
+            ``datetime.time``, a ``default_timezone`` zoneinfo does
+            not know, or a ``when_capped`` that is not ``"wait"`` or
+            ``"fail"``; all before any request.
         TypeError: for an application that is not an int.
         ImportError: for a ``default_region`` without the ``numbers`` extra.
     """
@@ -124,6 +135,7 @@ class Dispatcher:
         default_timezone: str = "Asia/Kolkata",
         quiet_hours_apply_to_high: bool = False,
         clock: Clock = wall_clock,
+        when_capped: WhenCapped = "wait",
     ) -> None:
         projects = list(projects)
         names = project_names(projects)
@@ -155,6 +167,13 @@ class Dispatcher:
             aging=aging,
             resend_uncertain=resend_uncertain,
             screening=screening_for(opt_outs, repeat_window),
+            caps=caps_for(
+                self._senders,
+                opt_outs,
+                clock=clock,
+                default_timezone=default_timezone,
+                when_capped=when_capped,
+            ),
         )
         if isinstance(self._queue, HoldingQueue):
             self._queue.wake = self._scheduler.wake
@@ -209,6 +228,9 @@ class Dispatcher:
         Raises:
             InvalidNumber, EmptyMessage: for bad input, before queueing.
             OptedOut, Duplicate: with ``opt_outs``, before queueing (see the class).
+            CapReached: with ``when_capped="fail"``, before queueing when every
+                project reached its daily cap, or once queued when no project
+                can take it today.
             asyncio.QueueFull: with ``block=False`` when the queue is full.
             DispatcherClosed: when the dispatcher closed before pushing it.
             PickyError: why the service did not take it (the last project's error).
@@ -244,6 +266,8 @@ class Dispatcher:
         Raises:
             InvalidNumber, EmptyMessage: for bad input.
             OptedOut, Duplicate: with ``opt_outs``, before queueing (see the class).
+            CapReached: with ``when_capped="fail"``, when every project reached
+                its daily cap (see :meth:`send`).
             asyncio.QueueFull: when ``max_pending`` messages already wait; this
                 never waits, so use :meth:`send` or :meth:`send_many` for backpressure.
             DispatcherClosed: after :meth:`close`.
@@ -421,6 +445,8 @@ class Dispatcher:
         options = self._options(priority, application)
         if self._scheduler.screening is not None:
             self._scheduler.screening.check(message)
+        if self._scheduler.caps is not None:
+            self._scheduler.caps.check(loop.time())
         return Run(checked([message]), *options, loop=loop, one=True)
 
     # -- lifecycle -------------------------------------------------------

@@ -116,20 +116,18 @@ class QuietHours:
         return datetime.combine(day, end, tzinfo=local.tzinfo).astimezone(timezone.utc)
 
 
-def zone(name: str) -> ZoneInfo:
-    """The time zone called ``name``.
+def zone(name: str, option: str = "default_timezone") -> ZoneInfo:
+    """The time zone called ``name``, given as the ``option`` the errors name.
 
     Raises:
         ValueError: for a name zoneinfo does not know.
     """
     if not isinstance(name, str):
-        raise ValueError(
-            f"default_timezone must be a zone name such as 'Asia/Kolkata', got {name!r}"
-        )
+        raise ValueError(f"{option} must be a zone name such as 'Asia/Kolkata', got {name!r}")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"default_timezone {name!r} is not a time zone zoneinfo knows") from exc
+        raise ValueError(f"{option} {name!r} is not a time zone zoneinfo knows") from exc
 
 
 def _checked_hours(hours: object) -> tuple[time, time]:

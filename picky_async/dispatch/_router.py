@@ -75,7 +75,19 @@ class Router:
         room = low_room(
             self.load(sender, now), sender.seconds_per_message, self.horizon, self.max_batch
         )
+        if sender.cap is not None:
+            room = min(room, sender.cap.room(now, sender))
         return min(room, unbatched)
+
+    def _high_room(self, sender: Sender, now: float) -> int:
+        """How many high-priority messages the project may take now: all, up to its cap."""
+        waiting = self.queue.depths()[0]
+        return waiting if sender.cap is None else min(waiting, sender.cap.room(now, sender))
+
+    def _capped_until(self, sender: Sender, now: float) -> float:
+        """When a project with no cap left today gets some (its local midnight), else -inf."""
+        cap = sender.cap
+        return cap.rolls_at if cap is not None and not cap.room(now, sender) else -math.inf
 
     def _opens(self, sender: Sender, now: float) -> float:
         """When the project may take low-priority work, ``math.inf`` if not by itself."""
@@ -86,7 +98,8 @@ class Router:
         ):
             return math.inf  # what is routed already fills it, until pushed
         load = sender.ledger.backlog(now) + routed
-        return now + refill_delay(load, spm, self.horizon, self.max_batch)
+        opens = now + refill_delay(load, spm, self.horizon, self.max_batch)
+        return max(opens, self._capped_until(sender, now))
 
     def changed(self, sender: Sender, now: float, *, awaiting_answer: bool = False) -> None:
         """Note a project whose work, windows or health may have changed.
@@ -129,7 +142,7 @@ class Router:
         self._high.file(
             sender,
             order=order,
-            opens=-math.inf,
+            opens=self._capped_until(sender, now),
             idle_from=max(now + ledger.high_backlog(now), ready - routed),
             lead=routed + spm,
         )
@@ -176,7 +189,7 @@ class Router:
         while (found := index.pop(now)) is not None:
             finish, order, sender = found
             touched.append(sender)
-            room = self.queue.depths()[0] if high else self.room(sender, now)
+            room = self._high_room(sender, now) if high else self.room(sender, now)
             if room:
                 yield finish, order, sender.seconds_per_message, room, sender
 
@@ -186,7 +199,7 @@ class Router:
             return None
         ledger, spm = sender.ledger, sender.seconds_per_message
         if high:
-            room = self.queue.depths()[0]
+            room = self._high_room(sender, now)
             busy = ledger.high_backlog(now) + sender.accumulator.high_count * spm
         else:
             room = self.room(sender, now)
@@ -207,7 +220,8 @@ class Router:
         touched = []
         for sender in senders:
             if sender.ledger.health is Health.HEALTHY:
-                moved = self._fill(sender, sender.name, high=True, room=len(self.queue), now=now)
+                room = self._high_room(sender, now)
+                moved = self._fill(sender, sender.name, high=True, room=room, now=now)
                 room = self.room(sender, now)
                 if self._fill(sender, sender.name, high=False, room=room, now=now) or moved:
                     touched.append(sender)

@@ -1,0 +1,292 @@
+"""Daily caps: how many more messages each project may push today, in its own time zone.
+
+A project with a ``daily_cap`` (or a ``warm_up`` ramp) has a :class:`DailyCap`.
+Its count lives in a tally of the safety store, so it survives restarts and
+is shared by every process on the store; without a store, in memory. The
+count is taken right before each push leaves, in one store call that no
+other process can split: what it does not grant goes back to the queue, for
+the other projects or for tomorrow. A push that certainly sent nothing gives
+its count back; one that may have sent keeps it, so a resend never passes
+the cap. Routing asks :meth:`DailyCap.room`, which subtracts what is routed
+here but not yet counted, so a project is never handed more than it may
+send today, and learns of other processes' counts from what the store grants.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from ..core import CapReached
+from ._folding import Batch
+from ._ledger import Health
+from ._queue import PendingQueue
+from ._quiet import Clock, zone
+from ._runs import Span
+
+if TYPE_CHECKING:
+    from ..safety import SafetyStore
+    from ._sender import Sender
+
+__all__ = ["Caps", "DailyCap", "WhenCapped", "caps_for", "tally_for"]
+
+_log = logging.getLogger("picky_async.dispatch")
+
+WhenCapped = Literal["wait", "fail"]
+"""What happens to messages when every project reached its cap for today."""
+
+_PERSON = b"picky_async.cap"  # BLAKE2b personalization: these digests are for nothing else
+_UNCAPPED = sys.maxsize  # counted after a ramp without a daily cap, never refused
+
+
+def tally_for(token: str) -> str:
+    """The store's tally name for a project's cap: a digest of its token, never the token."""
+    digest = hashlib.blake2b(token.encode(), digest_size=16, person=_PERSON).hexdigest()
+    return f"cap:{digest}"
+
+
+class Tallies(Protocol):
+    """The daily tallies of a :class:`~picky_async.safety.SafetyStore`, all a cap needs."""
+
+    def take_daily(self, tally: str, day: str, wanted: int, limit: int) -> int: ...
+    def give_back_daily(self, tally: str, day: str, count: int) -> None: ...
+    def daily_count(self, tally: str, day: str) -> int: ...
+    def first_day(self, tally: str, today: str) -> str: ...
+
+
+class MemoryTallies:
+    """Tallies kept by this dispatcher alone: they start from zero in each process."""
+
+    def __init__(self) -> None:
+        self._counts: dict[tuple[str, str], int] = {}
+        self._first: dict[str, str] = {}
+
+    def take_daily(self, tally: str, day: str, wanted: int, limit: int) -> int:
+        count = self._counts.get((tally, day), 0)
+        taken = max(min(wanted, limit - count), 0)
+        self._counts[tally, day] = count + taken
+        return taken
+
+    def give_back_daily(self, tally: str, day: str, count: int) -> None:
+        self._counts[tally, day] = max(self._counts[tally, day] - count, 0)
+
+    def daily_count(self, tally: str, day: str) -> int:
+        return self._counts.get((tally, day), 0)
+
+    def first_day(self, tally: str, today: str) -> str:
+        return self._first.setdefault(tally, today)
+
+
+class DailyCap:
+    """One project's cap: today's local day and cap, its count, and when the day ends.
+
+    ``counted`` is the store's count as last known: it includes other
+    processes' pushes as of the start of the day and of each refused take.
+    ``rolls_at`` is the next local midnight in loop time, when routing finds
+    room again.
+    """
+
+    __slots__ = (
+        "_granted",
+        "_taken",
+        "_taken_day",
+        "cap",
+        "clock",
+        "counted",
+        "daily_cap",
+        "day",
+        "resets_at",
+        "rolls_at",
+        "tallies",
+        "tally",
+        "warm_up",
+        "zone",
+    )
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        daily_cap: int | None,
+        warm_up: Sequence[int],
+        zone_name: str,
+        clock: Clock,
+        tallies: Tallies,
+    ) -> None:
+        self.tally = tally_for(token)
+        self.daily_cap = daily_cap
+        self.warm_up = tuple(warm_up)
+        self.zone = zone(zone_name)
+        self.clock = clock
+        self.tallies = tallies
+        self.day = ""  # the local day (ISO) of cap and counted, once rolled
+        self.cap: int | None = None  # today's cap, None after a ramp without daily_cap
+        self.counted = 0
+        self.resets_at: datetime | None = None  # the next local midnight, aware
+        self.rolls_at = -math.inf
+        self._taken: Batch | None = None  # the batch in flight counted already
+        self._taken_day = ""
+        self._granted = 0
+
+    def refresh(self, now: float) -> None:
+        """Start a new day when its midnight came by loop time ``now``."""
+        if now >= self.rolls_at:
+            self._roll(now, self.clock())
+
+    def _roll(self, now: float, wall: datetime) -> None:
+        """Read the day that ``wall`` (loop time ``now``) is in: its cap and count."""
+        if wall.utcoffset() is None:
+            raise ValueError(f"clock must return an aware datetime, got {wall!r}")
+        today = wall.astimezone(self.zone).date()
+        self.day = today.isoformat()
+        first = date.fromisoformat(self.tallies.first_day(self.tally, self.day))
+        used = max((today - first).days, 0)  # days of use before today
+        self.cap = self.warm_up[used] if used < len(self.warm_up) else self.daily_cap
+        self.counted = self.tallies.daily_count(self.tally, self.day)
+        midnight = datetime.combine(today + timedelta(days=1), time(), tzinfo=self.zone)
+        self.resets_at = midnight
+        self.rolls_at = now + (midnight.timestamp() - wall.timestamp())
+
+    def room(self, now: float, sender: Sender) -> int:
+        """How many more messages routing may hand the project today."""
+        if now >= self.rolls_at:
+            self._roll(now, self.clock())
+        if self.cap is None:
+            return _UNCAPPED
+        pushing = sender.pushing
+        routed = len(sender.accumulator)
+        if pushing is not None and pushing is not self._taken:
+            routed += pushing.count
+        return max(self.cap - self.counted - routed, 0)
+
+    def full(self, now: float) -> bool:
+        """Whether the project sent (or may have) all it may today."""
+        self.refresh(now)
+        return self.cap is not None and self.counted >= self.cap
+
+    def take(self, batch: Batch, now: float) -> list[Span]:
+        """Count ``batch`` in the store for today, trim it to what was granted;
+        return the messages cut off (none when all were granted)."""
+        wall = self.clock()
+        if now >= self.rolls_at or wall.astimezone(self.zone).date().isoformat() != self.day:
+            self._roll(now, wall)  # by the clock: the count is for the day the push leaves in
+        limit = _UNCAPPED if self.cap is None else self.cap
+        granted = self.tallies.take_daily(self.tally, self.day, batch.count, limit)
+        # Granted in full, the store holds at least that much more; cut short, it is full.
+        self.counted = self.counted + granted if granted == batch.count else limit
+        self._taken, self._taken_day, self._granted = batch, self.day, granted
+        return _trim(batch, granted)
+
+    def landed(self, batch: Batch, *, sent: bool) -> None:
+        """The push of ``batch`` came back: give its count back unless it sent (or may
+        have); screening's withdrawals from it after the count never left either."""
+        if batch is not self._taken:
+            return
+        self._taken = None
+        unsent = self._granted - batch.count if sent else self._granted
+        if unsent > 0:
+            self.tallies.give_back_daily(self.tally, self._taken_day, unsent)
+            if self._taken_day == self.day:
+                self.counted -= unsent
+
+
+def _trim(batch: Batch, keep: int) -> list[Span]:
+    """Keep the first ``keep`` messages of ``batch``; return the spans of the rest."""
+    if keep >= batch.count:
+        return []
+    kept: list[Span] = []
+    cut_off: list[Span] = []
+    left = keep
+    for span in batch.spans:
+        if left >= len(span):
+            kept.append(span)
+            left -= len(span)
+        elif left:
+            kept.append(span.split(left))  # the span keeps the rest
+            cut_off.append(span)
+            left = 0
+        else:
+            cut_off.append(span)
+    batch.spans, batch.count = kept, keep
+    return cut_off
+
+
+class Caps:
+    """The capped projects, and what to do with messages when all of them are full."""
+
+    def __init__(self, senders: Sequence[Sender], *, fail: bool) -> None:
+        self.senders = senders  # every project: an uncapped one always has room
+        self.capped = [sender for sender in senders if sender.cap is not None]
+        self.fail = fail
+
+    def all_full(self, now: float) -> bool:
+        """Whether every project not disabled reached its cap today."""
+        return all(
+            sender.ledger.health is Health.DISABLED
+            or (sender.cap is not None and sender.cap.full(now))
+            for sender in self.senders
+        )
+
+    def check(self, now: float) -> None:
+        """Refuse a new message when asked to and no project may send it today.
+
+        Raises:
+            CapReached: with ``when_capped="fail"``, when every project is full.
+        """
+        if self.fail and self.all_full(now):
+            raise CapReached(_every_project_full())
+
+    def refuse(
+        self, queue: PendingQueue, now: float, fail: Callable[[list[Span], BaseException], None]
+    ) -> None:
+        """With ``when_capped="fail"``, ``fail`` the queued messages no project can take
+        today, when there are some; quiet hours' held messages stay held."""
+        if not self.fail or not len(queue) or not self.all_full(now):
+            return
+        lanes = (None, *(sender.name for sender in self.senders))
+        spans = [span for lane in lanes for span in queue.lane_spans(lane)]
+        if spans:
+            fail(spans, CapReached(_every_project_full()))
+
+
+def _every_project_full() -> str:
+    return "every project reached its daily cap: not sent (they reset at local midnight)"
+
+
+def caps_for(
+    senders: Sequence[Sender],
+    store: SafetyStore | None,
+    *,
+    clock: Clock,
+    default_timezone: str,
+    when_capped: WhenCapped,
+) -> Caps | None:
+    """Give each capped project its cap; ``None`` when no project has one (no cost then).
+
+    Raises:
+        ValueError: for a ``when_capped`` that is not ``"wait"`` or ``"fail"``.
+    """
+    if when_capped not in ("wait", "fail"):
+        raise ValueError(f"when_capped must be 'wait' or 'fail', got {when_capped!r}")
+    capped = [sender for sender in senders if sender.project.capped]
+    if not capped:
+        return None
+    tallies: Tallies = MemoryTallies() if store is None else store
+    if store is None:
+        _log.warning("daily caps without opt_outs: counts are kept in memory and restart from zero")
+    for sender in capped:
+        project = sender.project
+        sender.cap = DailyCap(
+            token=project.token,
+            daily_cap=project.daily_cap,
+            warm_up=project.warm_up,
+            zone_name=project.timezone or default_timezone,
+            clock=clock,
+            tallies=tallies,
+        )
+    return Caps(senders, fail=when_capped == "fail")
