@@ -149,6 +149,22 @@ async def test_a_warm_up_ramp_grows_day_by_day(picky_simulator: Simulator) -> No
     }
 
 
+async def test_sticky_recipients_of_a_full_project_move_to_the_others(
+    picky_simulator: Simulator,
+) -> None:
+    clock = LoopClock(INDIAN_EVENING)
+    capped = project_on(picky_simulator, daily_cap=5)
+    free = project_on(picky_simulator)
+    async with dispatcher(picky_simulator, [capped, free], clock, sticky=True) as d:
+        await d.send_many(messages(60))
+        assert d.stats().capped == 1
+    assert clock() < INDIAN_EVENING + timedelta(minutes=1)  # none waited for midnight
+    assert per_day(picky_simulator, clock) == {
+        (capped.name, DEC_1): 5,
+        (free.name, DEC_1): 55,
+    }
+
+
 async def test_routing_hands_a_project_no_more_than_its_cap_left(
     picky_simulator: Simulator,
 ) -> None:

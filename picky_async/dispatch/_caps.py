@@ -15,30 +15,17 @@ send today, and learns of other processes' counts from what the store grants.
 from __future__ import annotations
 
 import hashlib
-import logging
 import math
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import Protocol
 
-from ..core import CapReached
-from ._folding import Batch
-from ._ledger import Health
-from ._queue import PendingQueue
+from ._folding import Accumulator, Batch
 from ._quiet import Clock, zone
 from ._runs import Span
 
-if TYPE_CHECKING:
-    from ..safety import SafetyStore
-    from ._sender import Sender
-
-__all__ = ["Caps", "DailyCap", "WhenCapped", "caps_for", "tally_for"]
-
-_log = logging.getLogger("picky_async.dispatch")
-
-WhenCapped = Literal["wait", "fail"]
-"""What happens to messages when every project reached its cap for today."""
+__all__ = ["DailyCap", "MemoryTallies", "Tallies", "tally_for"]
 
 _PERSON = b"picky_async.cap"  # BLAKE2b personalization: these digests are for nothing else
 _UNCAPPED = sys.maxsize  # counted after a ramp without a daily cap, never refused
@@ -152,14 +139,14 @@ class DailyCap:
         self.resets_at = midnight
         self.rolls_at = now + (midnight.timestamp() - wall.timestamp())
 
-    def room(self, now: float, sender: Sender) -> int:
-        """How many more messages routing may hand the project today."""
+    def room(self, now: float, accumulator: Accumulator, pushing: Batch | None) -> int:
+        """How many more messages routing may hand the project today, which holds
+        ``accumulator`` and has ``pushing`` on its way out."""
         if now >= self.rolls_at:
             self._roll(now, self.clock())
         if self.cap is None:
             return _UNCAPPED
-        pushing = sender.pushing
-        routed = len(sender.accumulator)
+        routed = len(accumulator)
         if pushing is not None and pushing is not self._taken:
             routed += pushing.count
         return max(self.cap - self.counted - routed, 0)
@@ -167,6 +154,11 @@ class DailyCap:
     def full(self, now: float) -> bool:
         """Whether the project sent (or may have) all it may today."""
         self.refresh(now)
+        return self.spent
+
+    @property
+    def spent(self) -> bool:
+        """:meth:`full` as of the last refresh."""
         return self.cap is not None and self.counted >= self.cap
 
     def take(self, batch: Batch, now: float) -> list[Span]:
@@ -214,79 +206,3 @@ def _trim(batch: Batch, keep: int) -> list[Span]:
             cut_off.append(span)
     batch.spans, batch.count = kept, keep
     return cut_off
-
-
-class Caps:
-    """The capped projects, and what to do with messages when all of them are full."""
-
-    def __init__(self, senders: Sequence[Sender], *, fail: bool) -> None:
-        self.senders = senders  # every project: an uncapped one always has room
-        self.capped = [sender for sender in senders if sender.cap is not None]
-        self.fail = fail
-
-    def all_full(self, now: float) -> bool:
-        """Whether every project not disabled reached its cap today."""
-        return all(
-            sender.ledger.health is Health.DISABLED
-            or (sender.cap is not None and sender.cap.full(now))
-            for sender in self.senders
-        )
-
-    def check(self, now: float) -> None:
-        """Refuse a new message when asked to and no project may send it today.
-
-        Raises:
-            CapReached: with ``when_capped="fail"``, when every project is full.
-        """
-        if self.fail and self.all_full(now):
-            raise CapReached(_every_project_full())
-
-    def refuse(
-        self, queue: PendingQueue, now: float, fail: Callable[[list[Span], BaseException], None]
-    ) -> None:
-        """With ``when_capped="fail"``, ``fail`` the queued messages no project can take
-        today, when there are some; quiet hours' held messages stay held."""
-        if not self.fail or not len(queue) or not self.all_full(now):
-            return
-        lanes = (None, *(sender.name for sender in self.senders))
-        spans = [span for lane in lanes for span in queue.lane_spans(lane)]
-        if spans:
-            fail(spans, CapReached(_every_project_full()))
-
-
-def _every_project_full() -> str:
-    return "every project reached its daily cap: not sent (they reset at local midnight)"
-
-
-def caps_for(
-    senders: Sequence[Sender],
-    store: SafetyStore | None,
-    *,
-    clock: Clock,
-    default_timezone: str,
-    when_capped: WhenCapped,
-) -> Caps | None:
-    """Give each capped project its cap; ``None`` when no project has one (no cost then).
-
-    Raises:
-        ValueError: for a ``when_capped`` that is not ``"wait"`` or ``"fail"``.
-    """
-    if when_capped not in ("wait", "fail"):
-        raise ValueError(f"when_capped must be 'wait' or 'fail', got {when_capped!r}")
-    capped = [sender for sender in senders if sender.project.capped]
-    if not capped:
-        return None
-    tallies: Tallies = MemoryTallies() if store is None else store
-    if store is None:
-        _log.warning("daily caps without opt_outs: counts are kept in memory and restart from zero")
-    for sender in capped:
-        project = sender.project
-        sender.cap = DailyCap(
-            token=project.token,
-            daily_cap=project.daily_cap,
-            warm_up=project.warm_up,
-            zone_name=project.timezone or default_timezone,
-            clock=clock,
-            tallies=tallies,
-        )
-    return Caps(senders, fail=when_capped == "fail")

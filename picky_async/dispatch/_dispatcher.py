@@ -19,7 +19,6 @@ from ..core import Application, Message, Priority, check_region
 from ..journal import Journal
 from ..safety import SafetyStore
 from ._campaign import gather_campaign
-from ._caps import WhenCapped, caps_for
 from ._feed import Feed, Messages, Progress
 from ._holding import HoldingQueue
 from ._intake import Intake, checked
@@ -36,6 +35,7 @@ from ._screening import DAY, RepeatWindow, screening_for
 from ._sender import Pusher, Sender
 from ._stats import DispatcherStats, snapshot
 from ._stream import Outcome, outcomes
+from ._when_capped import WhenCapped, caps_for
 
 __all__ = ["Dispatcher"]
 
@@ -173,6 +173,7 @@ class Dispatcher:
                 clock=clock,
                 default_timezone=default_timezone,
                 when_capped=when_capped,
+                sticky=sticky,
             ),
         )
         if isinstance(self._queue, HoldingQueue):

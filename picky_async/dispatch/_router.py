@@ -76,18 +76,18 @@ class Router:
             self.load(sender, now), sender.seconds_per_message, self.horizon, self.max_batch
         )
         if sender.cap is not None:
-            room = min(room, sender.cap.room(now, sender))
+            room = min(room, _cap_left(sender, now))
         return min(room, unbatched)
 
     def _high_room(self, sender: Sender, now: float) -> int:
         """How many high-priority messages the project may take now: all, up to its cap."""
         waiting = self.queue.depths()[0]
-        return waiting if sender.cap is None else min(waiting, sender.cap.room(now, sender))
+        return waiting if sender.cap is None else min(waiting, _cap_left(sender, now))
 
     def _capped_until(self, sender: Sender, now: float) -> float:
         """When a project with no cap left today gets some (its local midnight), else -inf."""
         cap = sender.cap
-        return cap.rolls_at if cap is not None and not cap.room(now, sender) else -math.inf
+        return cap.rolls_at if cap is not None and not _cap_left(sender, now) else -math.inf
 
     def _opens(self, sender: Sender, now: float) -> float:
         """When the project may take low-priority work, ``math.inf`` if not by itself."""
@@ -240,17 +240,30 @@ class Router:
         return moved
 
     def relane(self) -> None:
-        """Sticky routing: move the waiting recipients of projects that are down."""
-        healthy = [s.name for s in self.senders if s.ledger.health is Health.HEALTHY]
+        """Sticky routing: move the waiting recipients of projects that are down or
+        spent their daily cap."""
+        healthy = [s.name for s in self.senders if _can_send(s)]
         usable = [s.name for s in self.senders if s.ledger.health is not Health.DISABLED]
         self._lane_names = healthy or usable
         if not self.sticky or not healthy:
             return
         moved: list[Span] = []
         for sender in self.senders:
-            if sender.ledger.health is not Health.HEALTHY:
+            if not _can_send(sender):
                 moved += self.queue.lane_spans(sender.name)
         lane_for = self.lane_for  # the healthy projects' lanes now
         self.queue.requeue(
             [piece for span in moved for piece in cut(span.run, span.start, span.stop, lane_for)]
         )
+
+
+def _can_send(sender: Sender) -> bool:
+    """Whether the project is healthy and has cap left today (as last counted)."""
+    cap = sender.cap
+    return sender.ledger.health is Health.HEALTHY and (cap is None or not cap.spent)
+
+
+def _cap_left(sender: Sender, now: float) -> int:
+    """How many more messages a capped project may be handed today."""
+    assert sender.cap is not None
+    return sender.cap.room(now, sender.accumulator, sender.pushing)

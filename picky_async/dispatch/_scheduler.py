@@ -22,7 +22,6 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from ..core import DeliveryUncertain, PickyError
-from ._caps import Caps
 from ._deadlines import Deadlines
 from ._errors import DispatcherClosed, own_copy
 from ._folding import Batch
@@ -34,6 +33,7 @@ from ._router import Router
 from ._runs import Span, by_run
 from ._screening import Screening, Spawn
 from ._sender import Sender, Verdict, verdict_for
+from ._when_capped import Caps
 
 __all__ = ["Scheduler"]
 
@@ -155,6 +155,10 @@ class Scheduler:
         senders = sorted(visiting, key=self.router.order)
         # A project's room opening counts as a change for every waiting message,
         # even when what woke this turn was something else (a task ending).
+        if self.caps is not None and self.caps.tend(
+            self.queue, now, self._fail, self.router.relane
+        ):
+            self._route_all = True  # a cap filled or reset: sticky recipients moved
         route_all = self._route_all or (len(self.queue) > 0 and self.router.opening_due(now))
         self._route_all = False
         if not route_all:
@@ -167,8 +171,6 @@ class Scheduler:
                 self.router.changed(sender, now)
             touched = [s for s in self.router.route(now, None) if s not in visiting]
             senders = sorted([*senders, *touched], key=self.router.order)
-        if self.caps is not None:  # with when_capped="fail", what no project can send today
-            self.caps.refuse(self.queue, now, self._fail)
         started = self._settle(senders, now)
         if started and len(self.queue):  # their batches left: room for the next ones
             self._settle(self._topped_up(started, now), now)
