@@ -87,6 +87,8 @@ EXPECTED_ROWS = {
         "add, committed to disk",
         "add through asyncio.to_thread, from the loop",
         "Dispatcher CPU per message, with opt_outs",
+        "Dispatcher CPU per message, with opt_outs and a daily cap",
+        "take_daily, once per push on the loop",
     ],
     "quiet: judging a recipient's quiet hours, per message": [
         "judged, empty zone cache",
