@@ -300,6 +300,49 @@ async def test_a_push_that_may_have_sent_keeps_its_count(picky_simulator: Simula
     }
 
 
+class BrokenTallies(pa.OptOuts):
+    """A store whose daily tallies fail: ``broken`` names the call that raises."""
+
+    def __init__(self, broken: str) -> None:
+        super().__init__()
+        self.broken = broken
+
+    def take_daily(self, tally: str, day: str, wanted: int, limit: int) -> int:
+        if self.broken == "take_daily":
+            raise OSError("disk full")
+        return super().take_daily(tally, day, wanted, limit)
+
+    def daily_count(self, tally: str, day: str) -> int:
+        if self.broken == "daily_count":
+            raise OSError("disk gone")
+        return super().daily_count(tally, day)
+
+
+async def test_a_push_the_store_cannot_count_fails_with_its_error(
+    picky_simulator: Simulator,
+) -> None:
+    clock = LoopClock(INDIAN_EVENING)
+    project = project_on(picky_simulator, daily_cap=10)
+    with BrokenTallies("take_daily") as store:
+        async with dispatcher(picky_simulator, [project], clock, opt_outs=store) as d:
+            with pytest.raises(OSError, match="disk full"):
+                await d.send("919812345678", "hi")
+    assert picky_simulator.messages == []
+
+
+async def test_a_project_whose_count_cannot_be_read_sends_nothing(
+    picky_simulator: Simulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = LoopClock(INDIAN_EVENING)
+    capped = project_on(picky_simulator, daily_cap=10)
+    free = project_on(picky_simulator, seconds_per_message=0.01)
+    with BrokenTallies("daily_count") as store:
+        async with dispatcher(picky_simulator, [capped, free], clock, opt_outs=store) as d:
+            await d.send_many(messages(20))
+    assert per_day(picky_simulator, clock) == {(free.name, DEC_1): 20}
+    assert "sends nothing: its daily count is unknown" in caplog.text
+
+
 # -- options -----------------------------------------------------------------------
 
 

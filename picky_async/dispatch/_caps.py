@@ -15,12 +15,14 @@ send today, and learns of other processes' counts from what the store grants.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
+from ._errors import own_copy
 from ._folding import Accumulator, Batch
 from ._quiet import Clock, zone
 from ._runs import Span
@@ -29,6 +31,9 @@ __all__ = ["DailyCap", "MemoryTallies", "Tallies", "tally_for"]
 
 _PERSON = b"picky_async.cap"  # BLAKE2b personalization: these digests are for nothing else
 _UNCAPPED = sys.maxsize  # counted after a ramp without a daily cap, never refused
+_RETRY = 60.0  # seconds before a store that could not be read is asked again
+
+_log = logging.getLogger("picky_async.dispatch")
 
 
 def tally_for(token: str) -> str:
@@ -87,6 +92,7 @@ class DailyCap:
         "counted",
         "daily_cap",
         "day",
+        "name",
         "resets_at",
         "rolls_at",
         "tallies",
@@ -97,6 +103,7 @@ class DailyCap:
 
     def __init__(
         self,
+        name: str,
         *,
         token: str,
         daily_cap: int | None,
@@ -105,6 +112,7 @@ class DailyCap:
         clock: Clock,
         tallies: Tallies,
     ) -> None:
+        self.name = name
         self.tally = tally_for(token)
         self.daily_cap = daily_cap
         self.warm_up = tuple(warm_up)
@@ -126,24 +134,33 @@ class DailyCap:
             self._roll(now, self.clock())
 
     def _roll(self, now: float, wall: datetime) -> None:
-        """Read the day that ``wall`` (loop time ``now``) is in: its cap and count."""
+        """Read the day that ``wall`` (loop time ``now``) is in: its cap and count.
+
+        A store that cannot say leaves the project nothing to send, until it
+        is asked again a minute later.
+        """
         if wall.utcoffset() is None:
             raise ValueError(f"clock must return an aware datetime, got {wall!r}")
         today = wall.astimezone(self.zone).date()
         self.day = today.isoformat()
-        first = date.fromisoformat(self.tallies.first_day(self.tally, self.day))
-        used = max((today - first).days, 0)  # days of use before today
-        self.cap = self.warm_up[used] if used < len(self.warm_up) else self.daily_cap
-        self.counted = self.tallies.daily_count(self.tally, self.day)
         midnight = datetime.combine(today + timedelta(days=1), time(), tzinfo=self.zone)
         self.resets_at = midnight
         self.rolls_at = now + (midnight.timestamp() - wall.timestamp())
+        try:
+            first = date.fromisoformat(self.tallies.first_day(self.tally, self.day))
+            self.counted = self.tallies.daily_count(self.tally, self.day)
+        except Exception as error:  # a closed or broken store: nothing leaves uncounted
+            _log.error("project %s sends nothing: its daily count is unknown: %r", self.name, error)
+            self.cap = self.counted = 0
+            self.rolls_at = min(self.rolls_at, now + _RETRY)
+            return
+        used = max((today - first).days, 0)  # days of use before today
+        self.cap = self.warm_up[used] if used < len(self.warm_up) else self.daily_cap
 
     def room(self, now: float, accumulator: Accumulator, pushing: Batch | None) -> int:
         """How many more messages routing may hand the project today, which holds
         ``accumulator`` and has ``pushing`` on its way out."""
-        if now >= self.rolls_at:
-            self._roll(now, self.clock())
+        self.refresh(now)
         if self.cap is None:
             return _UNCAPPED
         routed = len(accumulator)
@@ -168,7 +185,13 @@ class DailyCap:
         if now >= self.rolls_at or wall.astimezone(self.zone).date().isoformat() != self.day:
             self._roll(now, wall)  # by the clock: the count is for the day the push leaves in
         limit = _UNCAPPED if self.cap is None else self.cap
-        granted = self.tallies.take_daily(self.tally, self.day, batch.count, limit)
+        try:
+            granted = self.tallies.take_daily(self.tally, self.day, batch.count, limit)
+        except Exception as error:  # a closed or broken store: its error is theirs
+            for n, span in enumerate(batch.spans):
+                span.fail(own_copy(error) if n else error)
+            batch.spans, batch.count = [], 0
+            return []
         # Granted in full, the store holds at least that much more; cut short, it is full.
         self.counted = self.counted + granted if granted == batch.count else limit
         self._taken, self._taken_day, self._granted = batch, self.day, granted
@@ -181,10 +204,17 @@ class DailyCap:
             return
         self._taken = None
         unsent = self._granted - batch.count if sent else self._granted
-        if unsent > 0:
+        if unsent <= 0:
+            return
+        try:
             self.tallies.give_back_daily(self.tally, self._taken_day, unsent)
-            if self._taken_day == self.day:
-                self.counted -= unsent
+        except Exception as error:  # counted, though not sent: the safe way to be wrong
+            _log.error(
+                "project %s: %d unsent kept in its daily count: %r", self.name, unsent, error
+            )
+            return
+        if self._taken_day == self.day:
+            self.counted -= unsent
 
 
 def _trim(batch: Batch, keep: int) -> list[Span]:

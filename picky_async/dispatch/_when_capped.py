@@ -112,6 +112,7 @@ def caps_for(
     for sender in capped:
         project = sender.project
         sender.cap = DailyCap(
+            sender.name,
             token=project.token,
             daily_cap=project.daily_cap,
             warm_up=project.warm_up,
