@@ -85,9 +85,12 @@ class Router:
         return waiting if sender.cap is None else min(waiting, _cap_left(sender, now))
 
     def _capped_until(self, sender: Sender, now: float) -> float:
-        """When a project with no cap left today gets some (its local midnight), else -inf."""
+        """When a project with no cap left today gets some (its local midnight), else -inf;
+        -inf for a project without a cap, at no cost."""
         cap = sender.cap
-        return cap.rolls_at if cap is not None and not _cap_left(sender, now) else -math.inf
+        if cap is None:
+            return -math.inf
+        return cap.rolls_at if not _cap_left(sender, now) else -math.inf
 
     def _opens(self, sender: Sender, now: float) -> float:
         """When the project may take low-priority work, ``math.inf`` if not by itself."""
@@ -99,7 +102,7 @@ class Router:
             return math.inf  # what is routed already fills it, until pushed
         load = sender.ledger.backlog(now) + routed
         opens = now + refill_delay(load, spm, self.horizon, self.max_batch)
-        return max(opens, self._capped_until(sender, now))
+        return opens if sender.cap is None else max(opens, self._capped_until(sender, now))
 
     def changed(self, sender: Sender, now: float, *, awaiting_answer: bool = False) -> None:
         """Note a project whose work, windows or health may have changed.

@@ -153,12 +153,12 @@ class Scheduler:
         """Route, tend and release what changed or is due; return the next deadline."""
         visiting = self._visiting(now)
         senders = sorted(visiting, key=self.router.order)
-        # A project's room opening counts as a change for every waiting message,
-        # even when what woke this turn was something else (a task ending).
         if self.caps is not None and self.caps.tend(
             self.queue, now, self._fail, self.router.relane
         ):
             self._route_all = True  # a cap filled or reset: sticky recipients moved
+        # A project's room opening counts as a change for every waiting message,
+        # even when what woke this turn was something else (a task ending).
         route_all = self._route_all or (len(self.queue) > 0 and self.router.opening_due(now))
         self._route_all = False
         if not route_all:
