@@ -93,7 +93,6 @@ class DailyCap:
         "daily_cap",
         "day",
         "name",
-        "resets_at",
         "rolls_at",
         "tallies",
         "tally",
@@ -122,7 +121,6 @@ class DailyCap:
         self.day = ""  # the local day (ISO) of cap and counted, once rolled
         self.cap: int | None = None  # today's cap, None after a ramp without daily_cap
         self.counted = 0
-        self.resets_at: datetime | None = None  # the next local midnight, aware
         self.rolls_at = -math.inf
         self._taken: Batch | None = None  # the batch in flight counted already
         self._taken_day = ""
@@ -144,7 +142,6 @@ class DailyCap:
         today = wall.astimezone(self.zone).date()
         self.day = today.isoformat()
         midnight = datetime.combine(today + timedelta(days=1), time(), tzinfo=self.zone)
-        self.resets_at = midnight
         self.rolls_at = now + (midnight.timestamp() - wall.timestamp())
         try:
             first = date.fromisoformat(self.tallies.first_day(self.tally, self.day))
