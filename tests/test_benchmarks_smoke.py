@@ -86,9 +86,10 @@ EXPECTED_ROWS = {
         "cached set: reload after a change elsewhere",
         "add, committed to disk",
         "add through asyncio.to_thread, from the loop",
-        "take_daily (a cold send's count), committed",
+        "take_daily (a cold send's or a capped push's count), committed",
         "Dispatcher CPU per message, with opt_outs",
         "Dispatcher CPU per message, with opt_outs and cold_limit",
+        "Dispatcher CPU per message, with opt_outs and a daily cap",
     ],
     "quiet: judging a recipient's quiet hours, per message": [
         "judged, empty zone cache",

@@ -10,7 +10,8 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from test_dispatch_quiet import INDIA, NEW_YORK, LoopClock
+from loop_clock import LoopClock
+from test_dispatch_quiet import INDIA, NEW_YORK
 from test_dispatch_safety import number, project_on, sent_numbers, webhook
 
 import picky_async as pa

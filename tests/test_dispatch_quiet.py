@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from loop_clock import LoopClock
 
 import picky_async as pa
 from picky_async.testing import Simulator
@@ -20,22 +21,6 @@ LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
 # 22:00 in India on 1 December: 16:30 UTC, 16:30 in London.
 INDIAN_EVENING = datetime(2026, 12, 1, 22, 0, tzinfo=INDIA)
-
-
-class LoopClock:
-    """Wall time derived from the loop's clock, so looptime fast-forwards it too."""
-
-    def __init__(self, at: datetime) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._start = self._loop.time()
-        self._at = at
-
-    def __call__(self) -> datetime:
-        return self.wall(self._loop.time())
-
-    def wall(self, loop_time: float) -> datetime:
-        """The wall time at ``loop_time`` (a Simulator record's time)."""
-        return self._at + timedelta(seconds=loop_time - self._start)
 
 
 def dispatcher(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from test_dispatch_quiet import INDIAN_EVENING, NIGHT, LoopClock
+from loop_clock import LoopClock
+from test_dispatch_quiet import INDIAN_EVENING, NIGHT
 
 import picky_async as pa
 from picky_async.testing import Simulator

@@ -34,8 +34,8 @@ import aiohttp
 import phonenumbers
 import pytest
 from aiohttp import web
+from loop_clock import LoopClock
 from phonenumbers.timezone import time_zones_for_number
-from test_dispatch_quiet import LoopClock
 
 import picky_async as pa
 from picky_async.testing import MessageRecord, Simulator

@@ -35,6 +35,7 @@ from ._screening import DAY, RepeatWindow, screening_for
 from ._sender import Pusher, Sender
 from ._stats import DispatcherStats, snapshot
 from ._stream import Outcome, outcomes
+from ._when_capped import WhenCapped, caps_for
 
 __all__ = ["Dispatcher"]
 
@@ -95,6 +96,15 @@ class Dispatcher:
     extra), else ``default_timezone``; ``clock`` (returning an aware
     datetime) tells the time. See "Quiet hours" in the sending-safely guide.
 
+    A project's ``daily_cap`` and ``warm_up`` (see :class:`Project`) bound
+    the messages pushed through it per local day; routing gives the rest to
+    the other projects. When every project is full, messages wait for the
+    next local midnight, or with ``when_capped="fail"`` fail with
+    :class:`~picky_async.CapReached` (:meth:`send` and :meth:`submit` raise
+    it before queueing). The counts live in ``opt_outs`` when given, shared
+    by every dispatcher on that store and kept across restarts, else in
+    memory. See "Daily caps and warm-up" in the sending-safely guide.
+
     Raises:
         ValueError: for no projects, duplicate names or tokens, a base URL that
             is not http(s) with a host or that holds a project's token,
@@ -103,8 +113,9 @@ class Dispatcher:
             longer than ``opt_outs`` keeps keys),
             ``quiet_hours`` that are not two different naive
             ``datetime.time``, a ``cold_limit`` under 1 or without
-            ``opt_outs``, or a ``default_timezone`` zoneinfo does
-            not know; all before any request.
+            ``opt_outs``, a ``default_timezone`` zoneinfo does not know,
+            or a ``when_capped`` that is not ``"wait"`` or ``"fail"``; all
+            before any request.
         TypeError: for an application or a ``cold_limit`` that is not an int.
         ImportError: for a ``default_region`` without the ``numbers`` extra.
     """
@@ -134,6 +145,7 @@ class Dispatcher:
         quiet_hours_apply_to_high: bool = False,
         clock: Clock = wall_clock,
         cold_limit: int | None = None,
+        when_capped: WhenCapped = "wait",
     ) -> None:
         projects = list(projects)
         names = project_names(projects)
@@ -170,6 +182,14 @@ class Dispatcher:
                 cold_limit=cold_limit,
                 default_timezone=default_timezone,
                 clock=clock,
+            ),
+            caps=caps_for(
+                self._senders,
+                opt_outs,
+                clock=clock,
+                default_timezone=default_timezone,
+                when_capped=when_capped,
+                sticky=sticky,
             ),
         )
         if isinstance(self._queue, HoldingQueue):
@@ -225,7 +245,10 @@ class Dispatcher:
         Raises:
             InvalidNumber, EmptyMessage: for bad input, before queueing.
             OptedOut, Duplicate: with ``opt_outs``, before queueing (see the class).
-            CapReached: with ``cold_limit``, before queueing (see the class).
+            CapReached: with ``cold_limit``, before queueing (see the class);
+                with ``when_capped="fail"``, before queueing when every
+                project reached its daily cap, or once queued when no project
+                can take it today.
             asyncio.QueueFull: with ``block=False`` when the queue is full.
             DispatcherClosed: when the dispatcher closed before pushing it.
             PickyError: why the service did not take it (the last project's error).
@@ -261,7 +284,9 @@ class Dispatcher:
         Raises:
             InvalidNumber, EmptyMessage: for bad input.
             OptedOut, Duplicate: with ``opt_outs``, before queueing (see the class).
-            CapReached: with ``cold_limit``, before queueing (see the class).
+            CapReached: with ``cold_limit`` (see the class), or with
+                ``when_capped="fail"`` when every project reached its daily cap
+                (see :meth:`send`).
             asyncio.QueueFull: when ``max_pending`` messages already wait; this
                 never waits, so use :meth:`send` or :meth:`send_many` for backpressure.
             DispatcherClosed: after :meth:`close`.
@@ -439,6 +464,8 @@ class Dispatcher:
         options = self._options(priority, application)
         if self._scheduler.screening is not None:
             self._scheduler.screening.check(message)
+        if self._scheduler.caps is not None:
+            self._scheduler.caps.check(loop.time())
         return Run(checked([message]), *options, loop=loop, one=True)
 
     # -- lifecycle -------------------------------------------------------

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..core import _regional
 
-__all__ = ["Clock", "QuietHours", "local_day", "wall_clock"]
+__all__ = ["Clock", "QuietHours", "aware_now", "local_day", "wall_clock"]
 
 Clock = Callable[[], datetime]
 """What tells the current time: an aware datetime."""
@@ -70,7 +70,7 @@ class QuietHours:
         Raises:
             ValueError: when the clock gave a naive datetime, which is in no zone.
         """
-        now = _aware_now(self.clock)
+        now = aware_now(self.clock)
         found: dict[tuple[ZoneInfo, ...], datetime | None] = {}
         releases = []
         for number in numbers:
@@ -120,10 +120,10 @@ def local_day(clock: Clock, zone: ZoneInfo) -> str:
     Raises:
         ValueError: when the clock gave a naive datetime, which is in no zone.
     """
-    return _aware_now(clock).astimezone(zone).date().isoformat()
+    return aware_now(clock).astimezone(zone).date().isoformat()
 
 
-def _aware_now(clock: Clock) -> datetime:
+def aware_now(clock: Clock) -> datetime:
     """The time ``clock`` tells.
 
     Raises:
@@ -135,20 +135,18 @@ def _aware_now(clock: Clock) -> datetime:
     return now
 
 
-def zone(name: str) -> ZoneInfo:
-    """The time zone called ``name``.
+def zone(name: str, option: str = "default_timezone") -> ZoneInfo:
+    """The time zone called ``name``, given as the ``option`` the errors name.
 
     Raises:
         ValueError: for a name zoneinfo does not know.
     """
     if not isinstance(name, str):
-        raise ValueError(
-            f"default_timezone must be a zone name such as 'Asia/Kolkata', got {name!r}"
-        )
+        raise ValueError(f"{option} must be a zone name such as 'Asia/Kolkata', got {name!r}")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"default_timezone {name!r} is not a time zone zoneinfo knows") from exc
+        raise ValueError(f"{option} {name!r} is not a time zone zoneinfo knows") from exc
 
 
 def _checked_hours(hours: object) -> tuple[time, time]:

@@ -75,7 +75,22 @@ class Router:
         room = low_room(
             self.load(sender, now), sender.seconds_per_message, self.horizon, self.max_batch
         )
+        if sender.cap is not None:
+            room = min(room, _cap_left(sender, now))
         return min(room, unbatched)
+
+    def _high_room(self, sender: Sender, now: float) -> int:
+        """How many high-priority messages the project may take now: all, up to its cap."""
+        waiting = self.queue.depths()[0]
+        return waiting if sender.cap is None else min(waiting, _cap_left(sender, now))
+
+    def _capped_until(self, sender: Sender, now: float) -> float:
+        """When a project with no cap left today gets some (its local midnight), else -inf;
+        -inf for a project without a cap, at no cost."""
+        cap = sender.cap
+        if cap is None:
+            return -math.inf
+        return cap.rolls_at if not _cap_left(sender, now) else -math.inf
 
     def _opens(self, sender: Sender, now: float) -> float:
         """When the project may take low-priority work, ``math.inf`` if not by itself."""
@@ -86,7 +101,8 @@ class Router:
         ):
             return math.inf  # what is routed already fills it, until pushed
         load = sender.ledger.backlog(now) + routed
-        return now + refill_delay(load, spm, self.horizon, self.max_batch)
+        opens = now + refill_delay(load, spm, self.horizon, self.max_batch)
+        return opens if sender.cap is None else max(opens, self._capped_until(sender, now))
 
     def changed(self, sender: Sender, now: float, *, awaiting_answer: bool = False) -> None:
         """Note a project whose work, windows or health may have changed.
@@ -129,7 +145,7 @@ class Router:
         self._high.file(
             sender,
             order=order,
-            opens=-math.inf,
+            opens=self._capped_until(sender, now),
             idle_from=max(now + ledger.high_backlog(now), ready - routed),
             lead=routed + spm,
         )
@@ -176,7 +192,7 @@ class Router:
         while (found := index.pop(now)) is not None:
             finish, order, sender = found
             touched.append(sender)
-            room = self.queue.depths()[0] if high else self.room(sender, now)
+            room = self._high_room(sender, now) if high else self.room(sender, now)
             if room:
                 yield finish, order, sender.seconds_per_message, room, sender
 
@@ -186,7 +202,7 @@ class Router:
             return None
         ledger, spm = sender.ledger, sender.seconds_per_message
         if high:
-            room = self.queue.depths()[0]
+            room = self._high_room(sender, now)
             busy = ledger.high_backlog(now) + sender.accumulator.high_count * spm
         else:
             room = self.room(sender, now)
@@ -207,7 +223,8 @@ class Router:
         touched = []
         for sender in senders:
             if sender.ledger.health is Health.HEALTHY:
-                moved = self._fill(sender, sender.name, high=True, room=len(self.queue), now=now)
+                room = self._high_room(sender, now)
+                moved = self._fill(sender, sender.name, high=True, room=room, now=now)
                 room = self.room(sender, now)
                 if self._fill(sender, sender.name, high=False, room=room, now=now) or moved:
                     touched.append(sender)
@@ -226,17 +243,30 @@ class Router:
         return moved
 
     def relane(self) -> None:
-        """Sticky routing: move the waiting recipients of projects that are down."""
-        healthy = [s.name for s in self.senders if s.ledger.health is Health.HEALTHY]
+        """Sticky routing: move the waiting recipients of projects that are down or
+        spent their daily cap."""
+        healthy = [s.name for s in self.senders if _can_send(s)]
         usable = [s.name for s in self.senders if s.ledger.health is not Health.DISABLED]
         self._lane_names = healthy or usable
         if not self.sticky or not healthy:
             return
         moved: list[Span] = []
         for sender in self.senders:
-            if sender.ledger.health is not Health.HEALTHY:
+            if not _can_send(sender):
                 moved += self.queue.lane_spans(sender.name)
         lane_for = self.lane_for  # the healthy projects' lanes now
         self.queue.requeue(
             [piece for span in moved for piece in cut(span.run, span.start, span.stop, lane_for)]
         )
+
+
+def _can_send(sender: Sender) -> bool:
+    """Whether the project is healthy and has cap left today (as last counted)."""
+    cap = sender.cap
+    return sender.ledger.health is Health.HEALTHY and (cap is None or not cap.spent)
+
+
+def _cap_left(sender: Sender, now: float) -> int:
+    """How many more messages a capped project may be handed today."""
+    assert sender.cap is not None
+    return sender.cap.room(now, sender.accumulator, sender.pushing)

@@ -33,6 +33,7 @@ from ._router import Router
 from ._runs import Span, by_run
 from ._screening import Screening, Spawn
 from ._sender import Sender, Verdict, verdict_for
+from ._when_capped import Caps
 
 __all__ = ["Scheduler"]
 
@@ -61,6 +62,7 @@ class Scheduler:
         aging: float,
         resend_uncertain: bool,
         screening: Callable[[Spawn], Screening] | None = None,
+        caps: Caps | None = None,
     ) -> None:
         self.senders = senders
         self.queue = queue
@@ -79,6 +81,7 @@ class Scheduler:
         self._alarm: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.screening = None if screening is None else screening(self._spawn)
+        self.caps = caps  # None when no project has a daily cap
         self.health = HealthWatch(
             queue, self.router, spawn=self._spawn, changed=self._changed_everywhere
         )
@@ -150,6 +153,10 @@ class Scheduler:
         """Route, tend and release what changed or is due; return the next deadline."""
         visiting = self._visiting(now)
         senders = sorted(visiting, key=self.router.order)
+        if self.caps is not None and self.caps.tend(
+            self.queue, now, self._fail, self.router.relane
+        ):
+            self._route_all = True  # a cap filled or reset: sticky recipients moved
         # A project's room opening counts as a change for every waiting message,
         # even when what woke this turn was something else (a task ending).
         route_all = self._route_all or (len(self.queue) > 0 and self.router.opening_due(now))
@@ -275,7 +282,7 @@ class Scheduler:
                     await journal.pending()  # committed before the push leaves
                 push_id, msg_ids = await sender.push(batch)
             except asyncio.CancelledError:
-                self._landed(batch, sent=True)  # it may have been
+                self._landed(sender, batch, sent=True)  # it may have been
                 self._answered(sender, loop.time())
                 self._fail(batch.spans, DeliveryUncertain("the push was cancelled"), sender)
                 self._changed_everywhere(sender)
@@ -283,7 +290,9 @@ class Scheduler:
             except Exception as error:  # a custom pusher may raise anything
                 if journal is not None:
                     journal.failed(error)  # written before its messages can leave again
-                self._landed(batch, sent=not isinstance(error, PickyError) or error.uncertain)
+                self._landed(
+                    sender, batch, sent=not isinstance(error, PickyError) or error.uncertain
+                )
                 # What it means for the project is recorded before its slot is
                 # freed, so no other process sharing it pushes in between.
                 self._push_failed(sender, batch, error)
@@ -291,7 +300,7 @@ class Scheduler:
                 self._changed_everywhere(sender)
                 return
             now = loop.time()
-            self._landed(batch, sent=True)
+            self._landed(sender, batch, sent=True)
             self._answered(sender, now)
             _, upcoming = self._ready_push(sender, now)
             self.wake(sender)
@@ -344,29 +353,36 @@ class Scheduler:
         return backlog > _EPSILON and backlog + work > self.router.horizon + _EPSILON
 
     def _all_withdrawn(self, sender: Sender, batch: Batch) -> bool:
-        """Drop the callers who gave up while the batch waited for the ledger, and the
-        messages screening holds back (opted out meanwhile, or repeats); True if none is left.
+        """Drop the callers who gave up while the batch waited for the ledger, the
+        messages screening holds back (opted out meanwhile, or repeats), and those
+        past the project's daily cap (back to the queue); True if none is left.
 
         Their messages' work goes back; a batch left empty frees its slot unpushed.
         """
-        reserved = batch.count
+        reserved, now = batch.count, asyncio.get_running_loop().time()
         batch.drop_withdrawn()
+        if sender.cap is not None and (over := sender.cap.take(batch, now)):
+            self.queue.requeue(over)  # for the other projects, or tomorrow
+            self.wake()
         if self.screening is not None:
             self.screening.hold_back(batch)
         if batch.count == reserved:
             return False
-        now = asyncio.get_running_loop().time()
         sender.ledger.remove_work(now, reserved - batch.count, high=batch.high)
         if batch.count:
             return False
+        self._landed(sender, batch, sent=False)  # its count, if the cap took one, goes back
         self._answered(sender, now)
         self.wake(sender)
         return True
 
-    def _landed(self, batch: Batch, *, sent: bool) -> None:
-        """Tell screening a push came back, and whether its messages were (or may be) sent."""
+    def _landed(self, sender: Sender, batch: Batch, *, sent: bool) -> None:
+        """Tell screening and the cap a push came back, and whether its messages were
+        (or may be) sent."""
         if self.screening is not None:
             self.screening.landed(batch, sent=sent)
+        if sender.cap is not None:
+            sender.cap.landed(batch, sent=sent)
 
     def _changed_everywhere(self, sender: Sender) -> None:
         """The project changed, and what it held or may now take goes to any project."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import enum
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..core import (
     Application,
@@ -22,6 +22,9 @@ from ..core import (
 from ._folding import Accumulator, Batch, fold
 from ._ledger import Health, Ledger, MemoryLedger
 from ._project import Project
+
+if TYPE_CHECKING:
+    from ._caps import DailyCap
 
 __all__ = ["Pusher", "Sender", "Verdict", "verdict_for"]
 
@@ -78,6 +81,7 @@ class Sender:
     __slots__ = (
         "accumulator",
         "asking",
+        "cap",
         "failed",
         "ledger",
         "name",
@@ -115,6 +119,7 @@ class Sender:
         self.sent = 0
         self.sent_after_cancel = 0  # among sent: its caller cancelled once it was pushed
         self.failed = 0
+        self.cap: DailyCap | None = None  # its daily cap, if it has one
 
     def __repr__(self) -> str:
         return f"<Sender {self.name} {self.ledger.health.value}>"

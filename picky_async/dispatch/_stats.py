@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 
 from ._scheduler import Scheduler
+from ._sender import Sender
 
 __all__ = ["DispatcherStats", "ProjectStats", "snapshot"]
 
@@ -29,6 +30,11 @@ class ProjectStats:
         sent: Messages the service accepted through it.
         failed: Messages whose callers got an exception from its pushes.
         sent_after_cancel: Of ``sent``, those whose callers had cancelled too late.
+        sent_today: With a daily cap (or warm-up), the messages counted against
+            it today, in the project's time zone: pushed by this dispatcher and,
+            as last learnt from the store, by others sharing it. ``None`` without.
+        cap_today: Its cap today (a warm-up day's, or ``daily_cap``); ``None``
+            without one.
     """
 
     name: str
@@ -39,6 +45,8 @@ class ProjectStats:
     sent: int
     failed: int
     sent_after_cancel: int
+    sent_today: int | None = None
+    cap_today: int | None = None
 
 
 @attrs.frozen
@@ -74,6 +82,7 @@ class DispatcherStats:
             leaves until it does. Always true for the dispatcher's own ledger.
         held: Messages held until their recipients' quiet hours end (counted
             in ``pending`` too, not in ``queued_high`` or ``queued_low``).
+        capped: Projects that reached their daily cap for today.
     """
 
     queued_high: int
@@ -89,6 +98,7 @@ class DispatcherStats:
     duplicates: int = 0
     held: int = 0
     cold_refused: int = 0
+    capped: int = 0
 
 
 def snapshot(
@@ -107,6 +117,7 @@ def snapshot(
             sent=sender.sent,
             failed=sender.failed,
             sent_after_cancel=sender.sent_after_cancel,
+            **_today(sender, now),
         )
         for sender in scheduler.senders
     )
@@ -124,4 +135,14 @@ def snapshot(
         duplicates=0 if screening is None else screening.duplicates,
         held=held,
         cold_refused=0 if screening is None else screening.cold_refused,
+        capped=sum(1 for s in scheduler.senders if s.cap is not None and s.cap.full(now)),
     )
+
+
+def _today(sender: Sender, now: float) -> dict[str, int | None]:
+    """The project's count and cap today, when it has a cap."""
+    cap = sender.cap
+    if cap is None:
+        return {}
+    cap.refresh(now)
+    return {"sent_today": cap.counted, "cap_today": cap.cap}
