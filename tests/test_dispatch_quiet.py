@@ -80,6 +80,31 @@ async def test_a_message_whose_recipients_night_begins_while_it_waits_is_held(
     assert min(accepted[len(evening) :]) >= datetime(2026, 12, 2, 9, 0, tzinfo=INDIA)
 
 
+async def test_a_message_routed_before_the_night_but_pushed_in_it_is_held(
+    picky_simulator: Simulator,
+) -> None:
+    """Judged again right before its push: one push every ten minutes keeps the second
+    message in its project's batch, routed at 20:58, until 21:08."""
+    clock = LoopClock(datetime(2026, 12, 1, 20, 58, tzinfo=INDIA))
+    phone = picky_simulator.add_project(seconds_per_message=0.01)
+    project = pa.Project(
+        phone.token, name=phone.name, seconds_per_message=0.01, push_limit=pa.RateLimit(1, 600.0)
+    )
+    async with pa.Dispatcher(
+        [project], base_url=picky_simulator.base_url, quiet_hours=NIGHT, clock=clock
+    ) as d:
+        first, second = indian(2)
+        await d.send(first.number, first.text)
+        waiting = d.submit(second.number, second.text)
+        await asyncio.sleep(30)
+        assert d.stats().held == 0  # routed to the project, waiting for its push window
+        receipt = await waiting
+    accepted = [clock.wall(r.accepted_at).astimezone(INDIA) for r in picky_simulator.messages]
+    assert accepted[0] < datetime(2026, 12, 1, 21, 0, tzinfo=INDIA)
+    assert accepted[1] >= datetime(2026, 12, 2, 9, 0, tzinfo=INDIA)  # held for the night
+    assert receipt.number == second.number
+
+
 async def test_each_recipient_gets_its_own_morning(picky_simulator: Simulator) -> None:
     clock = LoopClock(datetime(2026, 12, 1, 22, 30, tzinfo=timezone.utc))  # 04:00 in India
     async with dispatcher(picky_simulator, clock) as d:

@@ -3,12 +3,12 @@
 :class:`HoldingQueue` is a :class:`PendingQueue` around the dispatcher's own
 queue, used only when quiet hours are set (without them the dispatcher uses
 the plain queue: nothing is added to a message's way). Each message is
-judged as it enters, and again as it leaves the queue for a project (a long
-queue may take it into its recipient's night): when its recipient is in
+judged as it enters, as it leaves the queue for a project (a long queue may
+take it into its recipient's night), and right before its push leaves (its
+project's batch may wait for the push window): when its recipient is in
 quiet hours, its span waits here, in a heap by release time, and one timer
 moves the earliest ones to the front of the queue at their morning and
-wakes the scheduler. A message already routed to a project when its
-recipient's night begins (waiting seconds at most for its push) still goes.
+wakes the scheduler.
 
 Held messages count toward ``max_pending`` (so a campaign read at night
 stays bounded), toward ``len`` (so a draining dispatcher waits for them),
@@ -24,6 +24,7 @@ import itertools
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
 
+from ._folding import Batch
 from ._queue import PendingQueue
 from ._quiet import QuietHours
 from ._runs import Run, Span
@@ -188,6 +189,12 @@ class HoldingQueue:
                 self.requeue(now_spans[1:])
                 return now_spans[0]
         return None
+
+    def hold_back(self, batch: Batch) -> None:
+        """Hold the messages of ``batch`` whose recipients' night began since they left
+        the queue (routed, then gathered into a batch); the others stay in it."""
+        spans = [part for span in batch.spans for part in self._judged(span)]
+        batch.spans, batch.count = spans, sum(len(span) for span in spans)
 
     def discard(self, run: Run) -> None:
         """Count a withdrawn run's messages out, queued and held; its spans are skipped later."""

@@ -26,6 +26,7 @@ from ._deadlines import Deadlines
 from ._errors import DispatcherClosed, own_copy
 from ._folding import Batch
 from ._health import HealthWatch
+from ._holding import HoldingQueue
 from ._journaling import journaled
 from ._ledger import Health
 from ._queue import PendingQueue
@@ -353,14 +354,17 @@ class Scheduler:
         return backlog > _EPSILON and backlog + work > self.router.horizon + _EPSILON
 
     def _all_withdrawn(self, sender: Sender, batch: Batch) -> bool:
-        """Drop the callers who gave up while the batch waited for the ledger, the
-        messages screening holds back (opted out meanwhile, or repeats), and those
-        past the project's daily cap (back to the queue); True if none is left.
+        """Drop the callers who gave up while the batch waited for the ledger, hold
+        those whose recipient's quiet hours began, put back those past the project's
+        daily cap, and fail those screening holds back (opted out meanwhile, or
+        repeats); True if none is left.
 
         Their messages' work goes back; a batch left empty frees its slot unpushed.
         """
         reserved, now = batch.count, asyncio.get_running_loop().time()
         batch.drop_withdrawn()
+        if isinstance(self.queue, HoldingQueue):  # quiet hours: a night may have begun
+            self.queue.hold_back(batch)
         if sender.cap is not None and (over := sender.cap.take(batch, now)):
             self.queue.requeue(over)  # for the other projects, or tomorrow
             self.wake()
