@@ -2,7 +2,8 @@
 
 Ten Simulator phones at a realistic speed send a campaign to recipients in
 India, the UK, four US zones and Australia, with quiet hours, keys (some
-repeated on purpose) and a trickle of high-priority messages. Meanwhile 5 %
+repeated on purpose), a trickle of high-priority messages, and three
+projects capped (one warming up, one counting days in New York). Meanwhile 5 %
 of the recipients send STOP, at random moments, through the real inbound
 path: the Simulator posts it to an aiohttp webhook that records it in the
 opt-out store. Under looptime the days pass in seconds of real time.
@@ -11,7 +12,8 @@ The checks are made afterwards from the Simulator's records, with time zones
 worked out here from phonenumbers' own data (not the library's lookup), so
 that a bug in the dispatcher shows: nothing pushed to a number after its
 opt-out was recorded, no low-priority message pushed in its recipient's
-night, every message accounted for once, and no project over its daily cap.
+night, every message accounted for once, and no project over its daily cap
+(or its ramp's) on any day of its own zone.
 """
 
 from __future__ import annotations
@@ -25,12 +27,13 @@ import math
 import random
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from datetime import time as clock_time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
+import attrs
 import phonenumbers
 import pytest
 from aiohttp import web
@@ -69,11 +72,28 @@ PREFIXES = (
     ("61415", 11),
 )
 
-# Daily caps per project name, checked against what the Simulator's phones
-# were pushed per project per local day. Empty until Project(daily_cap=...)
-# exists: then give the projects caps and list them here.
-CAPS: dict[str, int] = {}
-CAP_ZONE = ZoneInfo("Asia/Kolkata")  # the day a cap counts in (the default_timezone)
+
+@dataclasses.dataclass(frozen=True)
+class Cap:
+    """A project's daily cap and warm-up ramp, counted per day of its own zone."""
+
+    daily_cap: int | None
+    warm_up: tuple[int, ...] = ()
+    zone: str = "Asia/Kolkata"  # the dispatcher's default_timezone
+
+    def on(self, day: date, first: date) -> int | None:
+        """The cap on ``day``, the ramp starting on ``first``."""
+        used = (day - first).days
+        return self.warm_up[used] if used < len(self.warm_up) else self.daily_cap
+
+
+# Three of the ten projects are capped, below what their phones could send a
+# day (8,640 messages at 10 s each), so the caps bind and the others take the rest.
+CAPS = {
+    0: Cap(1_000),
+    1: Cap(2_400, warm_up=(300, 600, 1_200)),
+    2: Cap(1_500, zone="America/New_York"),
+}
 
 
 def recipient(n: int) -> str:
@@ -208,14 +228,28 @@ def at_night(number: str, moment: datetime) -> bool:
     return any(not end <= moment.astimezone(z).time() < start for z in zones(number))
 
 
-def per_project_day(
-    records: Sequence[MessageRecord], clock: LoopClock
-) -> collections.Counter[tuple[str, str]]:
-    """Messages pushed to each project per day (in ``CAP_ZONE``)."""
-    return collections.Counter(
-        (r.project, clock.wall(r.accepted_at).astimezone(CAP_ZONE).date().isoformat())
+def over_caps(
+    records: Sequence[MessageRecord], left_at: dict[str, float], clock: LoopClock, names: list[str]
+) -> tuple[dict[tuple[str, date], int], int]:
+    """The (project, local day) counts over their cap, counted by when each push left (the
+    moment its count was taken); and how many such days were filled to the cap exactly."""
+    counts = collections.Counter(
+        (r.project, clock.wall(left_at[r.text]).astimezone(ZoneInfo(cap.zone)).date())
         for r in records
+        for at, cap in CAPS.items()
+        if r.project == names[at]
     )
+    over, full = {}, 0
+    for at, cap in CAPS.items():
+        first = START.astimezone(ZoneInfo(cap.zone)).date()
+        for (project, day), count in counts.items():
+            if project != names[at]:
+                continue
+            limit = cap.on(day, first)
+            if limit is not None and count > limit:
+                over[project, day] = count
+            full += count == limit
+    return over, full
 
 
 @dataclasses.dataclass
@@ -253,6 +287,10 @@ async def soak(sim: Simulator) -> Soak:
                 pa.Project(p.token, name=p.name, seconds_per_message=SECONDS_PER_MESSAGE)
                 for p in phones
             ]
+            for at, cap in CAPS.items():
+                projects[at] = attrs.evolve(
+                    projects[at], daily_cap=cap.daily_cap, warm_up=cap.warm_up, timezone=cap.zone
+                )
 
             def witness(project: pa.Project) -> Witness:
                 client = pa.PickyClient(
@@ -315,20 +353,20 @@ async def test_a_100k_campaign_never_reaches_an_opted_out_or_sleeping_recipient(
     )
     assert collections.Counter(key_of(r.text) for r in pushed).most_common(1)[0][1] == 1
 
-    # (d) No project over its daily cap (none yet: see CAPS).
-    over = {
-        (project, day): count
-        for (project, day), count in per_project_day(pushed, run.clock).items()
-        if count > CAPS.get(project, MESSAGES)
-    }
+    # (d) No capped project pushed more than its cap (or its ramp's) on any local
+    # day of its own zone, and the caps did bind: some days were filled to the cap.
+    names = [project.name for project in run.sim.projects]
+    over, full_days = over_caps(pushed, run.left_at, run.clock, names)
     assert over == {}
+    assert full_days >= len(CAPS)
 
     simulated = (run.clock() - START).total_seconds() / 3600
     print(  # seen with pytest -s
         f"\nsoak: {MESSAGES} messages, {len(pushed)} sent in {run.stats.pushes} pushes, "
         f"{len(run.stopped_at)} STOPs, {outcomes['OptedOut']} refused as opted out, "
         f"{outcomes['Duplicate']} repeated keys refused, "
-        f"{at_night_by_priority[pa.Priority.HIGH]} high priority sent at night; "
+        f"{at_night_by_priority[pa.Priority.HIGH]} high priority sent at night, "
+        f"{full_days} project days filled to their cap; "
         f"after a STOP, of pushes that "
         f"left before it, {arrived_after_stop} arrived and {delivered_after_stop} were "
         f"delivered; {simulated:.1f} simulated hours in {real:.1f} s"
