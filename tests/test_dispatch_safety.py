@@ -8,12 +8,14 @@ import datetime
 import pathlib
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
 
 import pytest
 from aiohttp import web
 
 import picky_async as pa
+from picky_async.safety import SafetyStore
 from picky_async.testing import Simulator
 
 pytestmark = pytest.mark.looptime
@@ -112,15 +114,20 @@ async def test_a_number_that_opts_out_while_queued_is_withdrawn_alone(
     assert d.stats().opted_out == 1
 
 
+async def _no_reply(inbound: pa.InboundMessage) -> None:
+    return None
+
+
 @contextlib.asynccontextmanager
-async def webhook(opt_outs: pa.OptOuts) -> AsyncIterator[str]:
-    """A webhook on 127.0.0.1 that records STOP and START in ``opt_outs``; its URL."""
-
-    async def on_message(inbound: pa.InboundMessage) -> None:
-        return None
-
+async def webhook(
+    opt_outs: SafetyStore,
+    callback: Callable[[pa.InboundMessage], Awaitable[pa.InstantReply | None]] = _no_reply,
+    **options: Any,
+) -> AsyncIterator[str]:
+    """A webhook on 127.0.0.1 that records STOP and START in ``opt_outs`` before
+    ``callback`` (``options`` are ``webhook_handler``'s); its URL."""
     app = web.Application()
-    app.router.add_post("/picky", pa.webhook_handler(on_message, opt_outs=opt_outs))
+    app.router.add_post("/picky", pa.webhook_handler(callback, opt_outs=opt_outs, **options))
     runner = web.AppRunner(app)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import dataclasses
 import functools
 import math
@@ -36,9 +35,9 @@ import aiohttp
 import attrs
 import phonenumbers
 import pytest
-from aiohttp import web
 from loop_clock import LoopClock
 from phonenumbers.timezone import time_zones_for_number
+from test_dispatch_safety import webhook
 
 import picky_async as pa
 from picky_async.testing import MessageRecord, Simulator
@@ -166,21 +165,6 @@ class StopWatch:
         return None
 
 
-@contextlib.asynccontextmanager
-async def webhook(watch: StopWatch, opt_outs: pa.OptOuts) -> AsyncIterator[str]:
-    """An aiohttp webhook on 127.0.0.1 recording opt-outs, and its URL."""
-    app = web.Application()
-    handler = pa.webhook_handler(watch, opt_outs=opt_outs, confirm_stop="No more messages.")
-    app.router.add_post("/picky", handler)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    try:
-        yield f"http://127.0.0.1:{runner.addresses[0][1]}/picky"
-    finally:
-        await runner.cleanup()
-
-
 async def send_stops(sim: Simulator, rng: random.Random) -> int:
     """Post STOP from 5 % of the recipients, at random moments, to random projects."""
     loop = asyncio.get_running_loop()
@@ -278,7 +262,10 @@ async def soak(sim: Simulator) -> Soak:
     left_at: dict[str, float] = {}
     clock = LoopClock(START)
     with pa.OptOuts() as opt_outs:
-        async with webhook(watch, opt_outs) as url, aiohttp.ClientSession() as session:
+        async with (
+            webhook(opt_outs, watch, confirm_stop="No more messages.") as url,
+            aiohttp.ClientSession() as session,
+        ):
             phones = [
                 sim.add_project(seconds_per_message=SECONDS_PER_MESSAGE, webhook_url=url)
                 for _ in range(PROJECTS)
