@@ -16,9 +16,9 @@ from picky_async.testing import RedisServer
 
 @pytest.fixture(autouse=True)
 def no_picky_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests see no PICKY_TOKEN or PICKY_BASE_URL of the shell that runs them."""
-    monkeypatch.delenv("PICKY_TOKEN", raising=False)
-    monkeypatch.delenv("PICKY_BASE_URL", raising=False)
+    """Tests see no PICKY_TOKEN, PICKY_BASE_URL or PICKY_OPT_OUTS of the shell that runs them."""
+    for name in ("PICKY_TOKEN", "PICKY_BASE_URL", "PICKY_OPT_OUTS"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

@@ -7,13 +7,12 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from cli_campaigns import FAST, csv_file, people, run_campaign
 from click.testing import CliRunner
 from simulator_thread import SimulatorThread, simulator_thread
 
 from picky_async.cli import main
 from picky_async.testing import FaultKind, ProjectState
-
-FAST = 0.001  # seconds per message of the simulated phones
 
 
 @pytest.fixture
@@ -22,47 +21,12 @@ def served() -> Iterator[SimulatorThread]:
         yield served
 
 
-def _csv(tmp_path: pathlib.Path, text: str) -> pathlib.Path:
-    path = tmp_path / "people.csv"
-    path.write_text(text)
-    return path
-
-
-def _people(count: int) -> str:
-    return "number,name\n" + "".join(f"91980{n:07d},Person {n}\n" for n in range(count))
-
-
-def _campaign(
-    served: SimulatorThread, path: pathlib.Path, *options: str, tokens: str | None = None
-) -> tuple[int, str]:
-    if tokens is None:
-        tokens = ",".join(p.token for p in served.simulator.projects)
-    result = CliRunner().invoke(
-        main,
-        [
-            "campaign",
-            str(path),
-            "--template",
-            "Hi {name}",
-            "--base-url",
-            served.simulator.base_url,
-            "--seconds-per-message",
-            str(FAST),
-            "--horizon",
-            "0.05",
-            *options,
-        ],
-        env={"PICKY_TOKENS": tokens},
-    )
-    return result.exit_code, result.output
-
-
 def test_every_row_is_sent_once_with_its_text(
     served: SimulatorThread, tmp_path: pathlib.Path
 ) -> None:
     for _ in range(2):
         served.add_project(seconds_per_message=FAST)
-    code, output = _campaign(served, _csv(tmp_path, _people(300)))
+    code, output = run_campaign(served, csv_file(tmp_path, people(300)))
     assert code == 0, output
     texts = sorted((m.number, m.text) for m in served.simulator.messages)
     assert texts == sorted((f"91980{n:07d}", f"Hi Person {n}") for n in range(300))
@@ -83,7 +47,7 @@ def test_bad_rows_are_listed_by_line_and_column_and_nothing_is_sent(
         "919800000003,\n"  # line 7: no name
         "919800000004\n"  # line 8: a short row, no name either
     )
-    code, output = _campaign(served, _csv(tmp_path, text))
+    code, output = run_campaign(served, csv_file(tmp_path, text))
     assert code == 2
     lines = [line for line in output.splitlines() if line.startswith("line ")]
     assert [line.split(":")[0] for line in lines] == [
@@ -99,8 +63,8 @@ def test_a_template_field_the_header_lacks_is_refused_on_line_one(
     served: SimulatorThread, tmp_path: pathlib.Path
 ) -> None:
     served.add_project(seconds_per_message=FAST)
-    path = _csv(tmp_path, "phone,name\n919800000001,Ann\n")
-    code, output = _campaign(served, path, "--template", "Hi {first}")
+    path = csv_file(tmp_path, "phone,name\n919800000001,Ann\n")
+    code, output = run_campaign(served, path, "--template", "Hi {first}")
     assert code == 2
     assert "line 1, column 'number': the header has no such column" in output
     assert "line 1, column 'first': the header has no such column" in output
@@ -111,8 +75,8 @@ def test_a_dry_run_shows_the_messages_and_the_phones_time_and_sends_nothing(
     served: SimulatorThread, tmp_path: pathlib.Path
 ) -> None:
     served.add_project(seconds_per_message=FAST)
-    code, output = _campaign(
-        served, _csv(tmp_path, _people(10)), "--dry-run", "--seconds-per-message", "5"
+    code, output = run_campaign(
+        served, csv_file(tmp_path, people(10)), "--dry-run", "--seconds-per-message", "5"
     )
     assert code == 0, output
     assert "10 messages would be sent through 1 projects" in output
@@ -120,8 +84,8 @@ def test_a_dry_run_shows_the_messages_and_the_phones_time_and_sends_nothing(
     assert "about 50 s" in output
     assert served.simulator.requests == []
     for rows, duration in [(300, "25 min"), (3000, "4.2 h")]:
-        path = _csv(tmp_path, _people(rows))
-        _, output = _campaign(served, path, "--dry-run", "--seconds-per-message", "5")
+        path = csv_file(tmp_path, people(rows))
+        _, output = run_campaign(served, path, "--dry-run", "--seconds-per-message", "5")
         assert f"about {duration}" in output
 
 
@@ -129,7 +93,7 @@ def test_failures_exit_1_and_are_counted_by_reason(
     served: SimulatorThread, tmp_path: pathlib.Path
 ) -> None:
     served.add_project(ProjectState.NO_BALANCE, seconds_per_message=FAST)
-    code, output = _campaign(served, _csv(tmp_path, _people(5)))
+    code, output = run_campaign(served, csv_file(tmp_path, people(5)))
     assert code == 1
     assert "accepted 0 of 5" in output
     assert "failed 5: 5 InsufficientBalance" in output
@@ -140,7 +104,7 @@ def test_the_tokens_never_appear_in_the_output(
 ) -> None:
     served.add_project(ProjectState.NO_BALANCE, seconds_per_message=FAST)
     token = served.simulator.projects[0].token
-    code, output = _campaign(served, _csv(tmp_path, _people(3)), "--priority", "high")
+    code, output = run_campaign(served, csv_file(tmp_path, people(3)), "--priority", "high")
     assert code == 1
     assert token not in output
     help_text = CliRunner().invoke(main, ["campaign", "--help"], env={"PICKY_TOKENS": token})
@@ -150,7 +114,7 @@ def test_the_tokens_never_appear_in_the_output(
 def test_an_empty_token_in_the_list_is_bad_usage(
     served: SimulatorThread, tmp_path: pathlib.Path
 ) -> None:
-    code, output = _campaign(served, _csv(tmp_path, _people(3)), tokens="abc,,def")
+    code, output = run_campaign(served, csv_file(tmp_path, people(3)), tokens="abc,,def")
     assert code == 2
     assert "empty token" in output
 
@@ -160,7 +124,7 @@ def test_uncertain_messages_are_listed_not_resent_and_exit_1(
 ) -> None:
     served.add_project(seconds_per_message=FAST)
     served.simulator.faults.add(FaultKind.LOST_ANSWER, endpoint="push", times=1)
-    code, output = _campaign(served, _csv(tmp_path, _people(150)))
+    code, output = run_campaign(served, csv_file(tmp_path, people(150)))
     assert code == 1
     listed = re.findall(r"row (\d+): (\d+)", output)
     (uncertain,) = map(int, re.findall(r"uncertain (\d+) \(", output))
@@ -184,13 +148,13 @@ def test_bad_options_are_bad_usage_and_send_nothing(
     served: SimulatorThread, tmp_path: pathlib.Path, options: list[str], error: str
 ) -> None:
     served.add_project(seconds_per_message=FAST)
-    code, output = _campaign(served, _csv(tmp_path, _people(3)), *options)
+    code, output = run_campaign(served, csv_file(tmp_path, people(3)), *options)
     assert code == 2
     assert error in output
     assert served.simulator.requests == []
 
 
 def test_one_token_twice_is_bad_usage(served: SimulatorThread, tmp_path: pathlib.Path) -> None:
-    code, output = _campaign(served, _csv(tmp_path, _people(3)), tokens="abc,abc")
+    code, output = run_campaign(served, csv_file(tmp_path, people(3)), tokens="abc,abc")
     assert code == 2
     assert "each project needs its own token" in output

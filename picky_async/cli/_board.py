@@ -10,9 +10,10 @@ from types import TracebackType
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ..dispatch import Dispatcher, Outcome, Project
+from ..dispatch import Dispatcher, DispatcherStats, Outcome, Project, ProjectStats
+from ._tally import refusal
 
-__all__ = ["Board", "phone_seconds"]
+__all__ = ["Board", "phone_seconds", "project_note"]
 
 _REFRESH = 0.1  # seconds between two looks at the dispatcher's stats
 
@@ -29,7 +30,8 @@ class Board:
     project's bar counts what the service accepted through it (from the
     dispatcher's stats) against the whole campaign, so the bars show how the
     work was shared. The ETA divides what is left by the pace of the phones
-    still healthy.
+    still healthy. Messages held for quiet hours and projects at their daily
+    cap are shown as waiting, so a bar that stops moving says why.
     """
 
     def __init__(
@@ -43,6 +45,7 @@ class Board:
         self._projects = {p.name: p for p in projects}
         self.total = total
         self.accepted = 0
+        self.refused = 0
         self.failed = 0
         self._progress = Progress(
             TextColumn("{task.description:<14}"),
@@ -81,6 +84,8 @@ class Board:
         """Count one message's outcome."""
         if outcome.ok:
             self.accepted += 1
+        elif refusal(outcome.error) is not None:
+            self.refused += 1
         else:
             self.failed += 1
 
@@ -89,18 +94,34 @@ class Board:
         stats = self._dispatcher.stats()
         healthy = []
         for project in stats.projects:
-            note = "" if project.health == "healthy" else project.health
+            note = project_note(project)
             self._progress.update(self._bars[project.name], completed=project.sent, note=note)
-            if project.health == "healthy":
+            if not note:
                 healthy.append(self._projects[project.name])
-        left = self.total - self.accepted - self.failed
-        eta = f"ETA {phone_seconds(left, healthy):.0f} s" if healthy and left else ""
-        failed = f"{self.failed} failed  " if self.failed else ""
-        self._progress.update(
-            self._overall, completed=self.accepted + self.failed, note=f"{failed}{eta}"
-        )
+        settled = self.accepted + self.refused + self.failed
+        self._progress.update(self._overall, completed=settled, note=self.note(stats, healthy))
+
+    def note(self, stats: DispatcherStats, healthy: Sequence[Project]) -> str:
+        """The overall bar's note: refusals, failures, held messages and the ETA."""
+        left = self.total - self.accepted - self.refused - self.failed - stats.held
+        notes = [
+            f"{self.refused} refused" if self.refused else "",
+            f"{self.failed} failed" if self.failed else "",
+            f"{stats.held} waiting for quiet hours to end" if stats.held else "",
+            f"ETA {phone_seconds(left, healthy):.0f} s" if healthy and left > 0 else "",
+        ]
+        return "  ".join(note for note in notes if note)
 
     async def _refresh_often(self) -> None:
         while True:
             self.refresh()
             await asyncio.sleep(_REFRESH)
+
+
+def project_note(project: ProjectStats) -> str:
+    """Why a project's bar may not move: its health, or its cap reached today; "" when it sends."""
+    if project.health != "healthy":
+        return project.health
+    if project.cap_today is not None and (project.sent_today or 0) >= project.cap_today:
+        return "waiting: daily cap reached"
+    return ""

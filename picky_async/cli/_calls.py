@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import attrs
@@ -26,6 +27,7 @@ from ..core import (
     TooManyContacts,
 )
 from ._options import APPLICATIONS, PRIORITIES, Exit, base_url_option, json_option, token_option
+from ._safety import open_opt_outs, opt_outs_option
 
 __all__ = ["action", "conference", "report", "send", "status"]
 
@@ -100,6 +102,7 @@ _priority = click.option(
     "--application", type=click.Choice(list(APPLICATIONS)), default="whatsapp", show_default=True
 )
 @_priority
+@opt_outs_option
 @token_option
 @base_url_option
 @json_option
@@ -109,15 +112,20 @@ def send(
     media: str | None,
     application: str,
     priority: str,
+    opt_outs: Path | None,
     token: str,
     base_url: str | None,
     as_json: bool,
 ) -> None:
-    """Send TEXT to NUMBER (digits with country code, or +44 ...) in one push."""
+    """Send TEXT to NUMBER (digits with country code, or +44 ...) in one push.
+
+    With --opt-outs, a number that opted out is refused (exit 1, nothing sent).
+    """
     try:
         message = Message(number, text, media)
     except (InvalidNumber, EmptyMessage) as error:
         raise click.UsageError(str(error)) from None
+    _refuse_opted_out(message.number, opt_outs)
     result = _call(
         token,
         base_url,
@@ -126,6 +134,17 @@ def send(
         ),
     )
     _show(result, as_json)
+
+
+def _refuse_opted_out(number: str, path: Path | None) -> None:
+    """Exit 1 when ``number`` is in the opt-out store at ``path`` (read, not written)."""
+    store = open_opt_outs(path)
+    if store is None:
+        return
+    with store:
+        if number in store:
+            click.echo(f"refused: {number} opted out (in {path}): nothing sent", err=True)
+            raise SystemExit(Exit.NOT_ALL_ACCEPTED)
 
 
 @click.command()

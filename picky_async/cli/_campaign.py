@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+from datetime import time
 from pathlib import Path
 
 import attrs
@@ -13,16 +14,20 @@ from rich.console import Console
 
 from ..core import Application, Message, Priority, RateLimit
 from ..dispatch import Dispatcher, Project
+from ..dispatch._when_capped import WhenCapped
 from ..journal import Journal
+from ..safety import OptOuts
 from ._board import Board, phone_seconds
 from ._interrupt import on_interrupt
 from ._options import APPLICATIONS, PRIORITIES, Exit, base_url_option, read_rate_limit
 from ._rows import Rows
+from ._safety import Safety, open_opt_outs, safety_options
 from ._tally import Tally
 
 __all__ = ["campaign"]
 
 _SHOWN = 3  # messages a dry run shows
+_LISTED = 20  # opted-out rows a dry run lists
 
 
 @attrs.frozen
@@ -35,21 +40,30 @@ class _Sending:
     priority: Priority
     application: Application
     resend_uncertain: bool
+    safety: Safety
+    opt_outs: OptOuts | None
 
 
-def _projects(tokens: str, seconds_per_message: float, push_limit: RateLimit) -> list[Project]:
+def _projects(
+    tokens: str, seconds_per_message: float, push_limit: RateLimit, safety: Safety
+) -> list[Project]:
     listed = [token.strip() for token in tokens.split(",")]
     if not all(listed):
         raise click.BadParameter("an empty token in the list", param_hint="--tokens")
-    return [
-        Project(
-            token,
-            name=f"project-{n}",
-            seconds_per_message=seconds_per_message,
-            push_limit=push_limit,
-        )
-        for n, token in enumerate(listed, 1)
-    ]
+    try:
+        return [
+            Project(
+                token,
+                name=f"project-{n}",
+                seconds_per_message=seconds_per_message,
+                push_limit=push_limit,
+                daily_cap=safety.daily_cap,
+                warm_up=safety.warm_up,
+            )
+            for n, token in enumerate(listed, 1)
+        ]
+    except ValueError as error:  # the other options' checks are their own
+        raise click.BadParameter(str(error), param_hint="--warm-up") from None
 
 
 @click.command()
@@ -101,6 +115,7 @@ def _projects(tokens: str, seconds_per_message: float, push_limit: RateLimit) ->
 @click.option(
     "--resend-uncertain", is_flag=True, help="resend pushes that got no answer (may duplicate)"
 )
+@safety_options
 def campaign(
     file: Path,
     template: str,
@@ -116,6 +131,13 @@ def campaign(
     journal: Path | None,
     dry_run: bool,
     resend_uncertain: bool,
+    opt_outs: Path | None,
+    quiet_hours: tuple[time, time] | None,
+    timezone: str,
+    daily_cap: int | None,
+    warm_up: tuple[int, ...],
+    when_capped: WhenCapped,
+    cold_limit: int | None,
 ) -> None:
     """Send one message per row of FILE (a CSV with a header), TEMPLATE filled from its columns.
 
@@ -123,7 +145,12 @@ def campaign(
     whole, each listed by its line (the header is line 1). Ctrl-C withdraws
     what is not yet pushed, waits for the pushes in flight and prints what was
     accepted; a second Ctrl-C aborts.
+
+    With --opt-outs, numbers that opted out and rows sent within the last day
+    (same number and text) are refused; the summary counts them by reason.
     """
+    safety = Safety(opt_outs, quiet_hours, timezone, daily_cap, warm_up, when_capped, cold_limit)
+    safety.check()
     try:
         rows = Rows(file, template, number_column, media)
     except ValueError as error:
@@ -134,27 +161,45 @@ def campaign(
             click.echo(str(problem), err=True)
         click.echo(f"{len(bad)} problems in {file}: nothing sent", err=True)
         raise SystemExit(Exit.BAD_INPUT)
-    projects = _projects(tokens, seconds_per_message, push_limit)
-    if dry_run:
-        _show_plan(rows, total, projects)
-        return
-    sending = _Sending(
-        projects,
-        base_url,
-        horizon,
-        PRIORITIES[priority],
-        APPLICATIONS[application],
-        resend_uncertain,
-    )
-    done = asyncio.run(_send(rows, total, sending, None if journal is None else Journal(journal)))
+    projects = _projects(tokens, seconds_per_message, push_limit, safety)
+    store = open_opt_outs(safety.opt_outs)
+    with store if store is not None else contextlib.nullcontext():
+        if dry_run:
+            _show_plan(rows, total, projects, store)
+            return
+        sending = _Sending(
+            projects,
+            base_url,
+            horizon,
+            PRIORITIES[priority],
+            APPLICATIONS[application],
+            resend_uncertain,
+            safety,
+            store,
+        )
+        journaled = None if journal is None else Journal(journal)
+        done = asyncio.run(_send(rows, total, sending, journaled))
     raise SystemExit(Exit.ACCEPTED if done else Exit.NOT_ALL_ACCEPTED)
 
 
-def _show_plan(rows: Rows, total: int, projects: list[Project]) -> None:
-    click.echo(f"{total} messages would be sent through {len(projects)} projects, such as:")
+def _show_plan(rows: Rows, total: int, projects: list[Project], store: OptOuts | None) -> None:
+    opted_out = [] if store is None else _opted_out(rows, store)
+    sent = total - len(opted_out)
+    click.echo(f"{sent} messages would be sent through {len(projects)} projects, such as:")
     for message in _first(rows, _SHOWN):
         click.echo(f"  {message.number}: {message.text}")
-    click.echo(f"the phones would take about {_duration(phone_seconds(total, projects))}")
+    click.echo(f"the phones would take about {_duration(phone_seconds(sent, projects))}")
+    if opted_out:
+        click.echo(f"{len(opted_out)} would be refused: their number opted out")
+        for row, number in opted_out[:_LISTED]:
+            click.echo(f"  row {row}: {number}")
+        if len(opted_out) > _LISTED:
+            click.echo(f"  and {len(opted_out) - _LISTED} more")
+
+
+def _opted_out(rows: Rows, store: OptOuts) -> list[tuple[int, str]]:
+    """Each row (counting from 1, as the summary does) whose number is in ``store``."""
+    return [(row, m.number) for row, m in enumerate(rows.messages(), 1) if m.number in store]
 
 
 def _duration(seconds: float) -> str:
@@ -192,6 +237,11 @@ async def _stream(
             horizon=sending.horizon,
             resend_uncertain=sending.resend_uncertain,
             application=sending.application,
+            opt_outs=sending.opt_outs,
+            quiet_hours=sending.safety.quiet_hours,
+            default_timezone=sending.safety.timezone,
+            cold_limit=sending.safety.cold_limit,
+            when_capped=sending.safety.when_capped,
         )
     except ValueError as error:  # its checks, before any request: a base URL, one token twice
         raise click.UsageError(str(error)) from None

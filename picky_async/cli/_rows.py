@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..core import InvalidNumber, Message
+from ..journal import message_key
 
 __all__ = ["BadRow", "Rows", "template_fields"]
 
@@ -106,10 +107,14 @@ class Rows:
             yield BadRow(line, self.number_column, str(error))
 
     def messages(self) -> Iterator[Message]:
-        """The rows as messages, in the file's order (:meth:`check` them first)."""
+        """The rows as messages, in the file's order (:meth:`check` them first), each
+        with a key hashed from its number, text and media, as a journal would make."""
         for _, record in self._records():
             yield self._message(record)
 
     def _message(self, record: dict[str, str]) -> Message:
+        """The row's message, keyed by what it says: a rerun within the opt-out
+        store's repeat window is refused instead of sent twice."""
         text = self.template.format_map(record)
-        return Message(record.get(self.number_column, ""), text, self.media)
+        said = Message(record.get(self.number_column, ""), text, self.media)
+        return Message(said.number, text, self.media, key=message_key(said))

@@ -7,18 +7,36 @@ import collections
 from rich.console import Console
 from rich.table import Table
 
-from ..core import DeliveryUncertain
+from ..core import CapReached, DeliveryUncertain, Duplicate, OptedOut
 from ..dispatch import DispatcherClosed, Outcome
 
-__all__ = ["Tally"]
+__all__ = ["Tally", "refusal"]
+
+# What the sender-safety options refuse, by the reason the summary gives.
+_REFUSALS = (
+    (OptedOut, "opted out"),
+    (Duplicate, "repeat"),
+    (CapReached, "over a cap or the cold limit"),
+)
+
+
+def refusal(error: BaseException | None) -> str | None:
+    """Why a safety option refused the message that got ``error``; ``None`` for another error."""
+    for kind, reason in _REFUSALS:
+        if isinstance(error, kind):
+            return reason
+    return None
 
 
 class Tally:
-    """Counts of accepted, failed, uncertain and withdrawn messages, per project and reason."""
+    """Counts of accepted, refused, failed, uncertain and withdrawn messages, per project and
+    reason. Refused messages (opted out, a repeat, over a cap) were not sent: like failed
+    ones, they are not accepted."""
 
     def __init__(self, total: int) -> None:
         self.total = total
         self.accepted: collections.Counter[str] = collections.Counter()
+        self.refused: collections.Counter[str] = collections.Counter()  # by reason
         self.failed: collections.Counter[str] = collections.Counter()  # by reason
         self.uncertain: list[Outcome] = []
         self.withdrawn = 0
@@ -31,6 +49,8 @@ class Tally:
             self.uncertain.append(outcome)
         elif isinstance(outcome.error, DispatcherClosed):
             self.withdrawn += 1
+        elif (reason := refusal(outcome.error)) is not None:
+            self.refused[reason] += 1
         else:
             self.failed[type(outcome.error).__name__] += 1
 
@@ -47,9 +67,10 @@ class Tally:
         console.print(table)
         accepted = sum(self.accepted.values())
         console.print(f"accepted {accepted} of {self.total}")
-        if self.failed:
-            reasons = ", ".join(f"{count} {reason}" for reason, count in self.failed.most_common())
-            console.print(f"failed {sum(self.failed.values())}: {reasons}")
+        for label, counts in (("refused", self.refused), ("failed", self.failed)):
+            if counts:
+                reasons = ", ".join(f"{count} {reason}" for reason, count in counts.most_common())
+                console.print(f"{label} {sum(counts.values())}: {reasons}")
         if self.uncertain:
             console.print(
                 f"uncertain {len(self.uncertain)} (their push got no answer: they may have been"
@@ -59,6 +80,7 @@ class Tally:
                 console.print(f"  row {outcome.index + 1}: {outcome.message.number}")
         if self.withdrawn:
             console.print(f"withdrawn {self.withdrawn} (never sent)")
-        unread = self.total - accepted - sum(self.failed.values()) - len(self.uncertain)
+        settled = sum(self.refused.values()) + sum(self.failed.values()) + len(self.uncertain)
+        unread = self.total - accepted - settled
         if unread - self.withdrawn > 0:
             console.print(f"not read {unread - self.withdrawn} (never sent)")
