@@ -13,8 +13,7 @@ import click
 from rich.console import Console
 
 from ..core import Application, Message, Priority, RateLimit
-from ..dispatch import Dispatcher, Project
-from ..dispatch._when_capped import WhenCapped
+from ..dispatch import Dispatcher, Project, WhenCapped
 from ..journal import Journal
 from ..safety import OptOuts
 from ._board import Board, phone_seconds

@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 import attrs
 import click
 
-from ..dispatch._quiet import zone
-from ..dispatch._when_capped import WhenCapped
+from ..core import time_zone
+from ..dispatch import WhenCapped
 from ..safety import OptOuts
 
 __all__ = ["Safety", "open_opt_outs", "opt_outs_option", "safety_options"]
@@ -87,7 +87,7 @@ def _time_of_day(hour: int, minute: int) -> time:
 def read_timezone(ctx: click.Context, param: click.Parameter, value: str) -> str:
     """A zone name zoneinfo knows."""
     try:
-        zone(value, "the zone")
+        time_zone(value, "the zone")
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
     return value

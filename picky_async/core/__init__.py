@@ -38,6 +38,7 @@ from ._models import ActionResult, ConferenceCall, DeviceStatus, Message, PushRe
 from ._numbers import check_region, normalize_number
 from ._ratelimit import RateLimit, SlidingWindow
 from ._version import VERSION, installed_version
+from ._zones import time_zone
 
 __all__ = [
     "VERSION",
@@ -83,4 +84,5 @@ __all__ = [
     "error_for_status",
     "installed_version",
     "normalize_number",
+    "time_zone",
 ]

@@ -14,6 +14,7 @@ from ._receipt import Receipt
 from ._sender import Pusher
 from ._stats import DispatcherStats, ProjectStats
 from ._stream import Outcome
+from ._when_capped import WhenCapped
 
 __all__ = [
     "Dispatcher",
@@ -24,4 +25,5 @@ __all__ = [
     "ProjectStats",
     "Pusher",
     "Receipt",
+    "WhenCapped",
 ]

@@ -22,9 +22,10 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
+from ..core import time_zone
 from ._errors import own_copy
 from ._folding import Accumulator, Batch
-from ._quiet import Clock, aware_now, zone
+from ._quiet import Clock, aware_now
 from ._runs import Span
 
 __all__ = ["DailyCap", "MemoryTallies", "Tallies", "tally_for"]
@@ -115,7 +116,7 @@ class DailyCap:
         self.tally = tally_for(token)
         self.daily_cap = daily_cap
         self.warm_up = tuple(warm_up)
-        self.zone = zone(zone_name)
+        self.zone = time_zone(zone_name)
         self.clock = clock
         self.tallies = tallies
         self.day = ""  # the local day (ISO) of cap and counted, once rolled

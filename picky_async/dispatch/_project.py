@@ -6,8 +6,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from ..core import RateLimit
-from ._quiet import zone
+from ..core import RateLimit, time_zone
 
 __all__ = ["Project"]
 
@@ -36,7 +35,7 @@ def _check_timezone(
     project: Project, attribute: attrs.Attribute[str | None], name: str | None
 ) -> None:
     if name is not None:
-        zone(name, "timezone")
+        time_zone(name)
 
 
 def _is_count(value: object) -> bool:

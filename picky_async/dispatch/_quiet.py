@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..core import _regional
+from ..core import _regional, time_zone
 
 __all__ = ["Clock", "QuietHours", "aware_now", "local_day", "wall_clock"]
 
@@ -59,7 +59,7 @@ class QuietHours:
         clock: Clock,
     ) -> None:
         self.start, self.end = _checked_hours(hours)
-        self.default = (zone(default_timezone),)
+        self.default = (time_zone(default_timezone, "default_timezone"),)
         self.apply_to_high = apply_to_high
         self.clock = clock
         self._cache: dict[tuple[str, int], tuple[ZoneInfo, ...]] = {}
@@ -133,20 +133,6 @@ def aware_now(clock: Clock) -> datetime:
     if now.utcoffset() is None:
         raise ValueError(f"clock must return an aware datetime, got {now!r}")
     return now
-
-
-def zone(name: str, option: str = "default_timezone") -> ZoneInfo:
-    """The time zone called ``name``, given as the ``option`` the errors name.
-
-    Raises:
-        ValueError: for a name zoneinfo does not know.
-    """
-    if not isinstance(name, str):
-        raise ValueError(f"{option} must be a zone name such as 'Asia/Kolkata', got {name!r}")
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"{option} {name!r} is not a time zone zoneinfo knows") from exc
 
 
 def _checked_hours(hours: object) -> tuple[time, time]:

@@ -23,11 +23,11 @@ from typing import Any
 
 import anyio.to_thread
 
-from ..core import Duplicate, Message, OptedOut, PickyError
+from ..core import Duplicate, Message, OptedOut, PickyError, time_zone
 from ..safety import SafetyStore
 from ._cold import ColdLimit, checked_cold_limit
 from ._folding import Batch
-from ._quiet import Clock, wall_clock, zone
+from ._quiet import Clock, wall_clock
 from ._runs import Run, Span
 
 __all__ = ["DAY", "RepeatWindow", "Screening", "screening_for"]
@@ -72,7 +72,7 @@ def screening_for(
         )
     cold = None
     if limit is not None:
-        cold = ColdLimit(opt_outs, limit, zone(default_timezone), clock)
+        cold = ColdLimit(opt_outs, limit, time_zone(default_timezone, "default_timezone"), clock)
     return functools.partial(Screening, opt_outs, window, cold=cold, clock=clock)
 
 
