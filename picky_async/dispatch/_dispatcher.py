@@ -18,24 +18,23 @@ from ..client import (
 from ..core import Application, Message, Priority, check_region
 from ..journal import Journal
 from ..safety import SafetyStore
+from ._assembly import scheduler_for
 from ._campaign import gather_campaign
 from ._feed import Feed, Messages, Progress
 from ._holding import HoldingQueue
 from ._intake import Intake, checked
-from ._ledger import LedgerStore, shared_ledgers
-from ._options import check_pacing, project_names
+from ._ledger import LedgerStore
+from ._options import project_names
 from ._project import Project
-from ._queue import MemoryQueue, PendingQueue
-from ._quiet import Clock, QuietHours, wall_clock
+from ._quiet import Clock, wall_clock
 from ._receipt import Receipt
 from ._running import connected
 from ._runs import Run
-from ._scheduler import Scheduler
-from ._screening import DAY, RepeatWindow, screening_for
-from ._sender import Pusher, Sender
+from ._screening import DAY, RepeatWindow
+from ._sender import Pusher
 from ._stats import DispatcherStats, snapshot
 from ._stream import Outcome, outcomes
-from ._when_capped import WhenCapped, caps_for
+from ._when_capped import WhenCapped
 
 __all__ = ["Dispatcher"]
 
@@ -152,48 +151,30 @@ class Dispatcher:
         base_url = base_url_or_environment(base_url, tokens=[p.token for p in projects])
         check_timeout(timeout)
         check_application(application)
-        check_pacing(max_batch=max_batch, horizon=horizon, linger=linger, aging=aging)
-        self._ledger = ledger
-        shared = shared_ledgers(ledger, projects, timeout=timeout, horizon=horizon)
-        self._senders = [
-            Sender(p, name, max_batch=max_batch, linger=linger, ledger=one)
-            for p, name, one in zip(projects, names, shared, strict=True)
-        ]
-        self._queue: PendingQueue = MemoryQueue(max_pending)
-        if quiet_hours is not None:
-            quiet = QuietHours(
-                quiet_hours,
-                default_timezone=default_timezone,
-                apply_to_high=quiet_hours_apply_to_high,
-                clock=clock,
-            )
-            self._queue = HoldingQueue(self._queue, quiet)
-        self._scheduler = Scheduler(
-            self._senders,
-            self._queue,
-            horizon=horizon,
+        self._scheduler = scheduler_for(
+            projects,
+            names,
+            linger=linger,
             max_batch=max_batch,
+            horizon=horizon,
             sticky=sticky,
-            aging=aging,
+            max_pending=max_pending,
             resend_uncertain=resend_uncertain,
-            screening=screening_for(
-                opt_outs,
-                repeat_window,
-                cold_limit=cold_limit,
-                default_timezone=default_timezone,
-                clock=clock,
-            ),
-            caps=caps_for(
-                self._senders,
-                opt_outs,
-                clock=clock,
-                default_timezone=default_timezone,
-                when_capped=when_capped,
-                sticky=sticky,
-            ),
+            aging=aging,
+            timeout=timeout,
+            ledger=ledger,
+            opt_outs=opt_outs,
+            repeat_window=repeat_window,
+            quiet_hours=quiet_hours,
+            default_timezone=default_timezone,
+            quiet_hours_apply_to_high=quiet_hours_apply_to_high,
+            clock=clock,
+            cold_limit=cold_limit,
+            when_capped=when_capped,
         )
-        if isinstance(self._queue, HoldingQueue):
-            self._queue.wake = self._scheduler.wake
+        self._senders = self._scheduler.senders
+        self._queue = self._scheduler.queue
+        self._ledger = ledger
         self._base_url = base_url
         self._timeout = timeout
         self._application = application
