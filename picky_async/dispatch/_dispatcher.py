@@ -22,14 +22,13 @@ from ._assembly import scheduler_for
 from ._campaign import gather_campaign
 from ._feed import Feed, Messages, Progress
 from ._holding import HoldingQueue
-from ._intake import Intake, checked
+from ._intake import Intake
 from ._ledger import LedgerStore
 from ._options import project_names
 from ._project import Project
 from ._quiet import Clock, wall_clock
 from ._receipt import Receipt
 from ._running import connected
-from ._runs import Run
 from ._screening import DAY, RepeatWindow
 from ._sender import Pusher
 from ._stats import DispatcherStats, snapshot
@@ -163,12 +162,11 @@ class Dispatcher:
         self._ledger = ledger
         self._base_url = base_url
         self._timeout = timeout
-        self._application = application
         self._default_region = check_region(default_region)
         self._session = session
         self._client_factory = client_factory
         self._task: asyncio.Task[None] | None = None
-        self._intake = Intake(self._queue, self._scheduler, self._start)
+        self._intake = Intake(self._queue, self._scheduler, self._start, application)
 
     def __repr__(self) -> str:
         names = ", ".join(sender.name for sender in self._senders)
@@ -222,7 +220,7 @@ class Dispatcher:
             DeliveryUncertain: when its push got no answer; it may have been sent.
         """
         message = Message(number, text, media, default_region=self._default_region, key=key)
-        run = self._one(message, priority, application)
+        run = self._intake.run_of(message, priority, application)
         if block and self._intake.queue.full():  # no waiting coroutine when there is room
             await self._intake.wait_for_room()
         self._intake.put(run)
@@ -259,7 +257,7 @@ class Dispatcher:
             DispatcherClosed: after :meth:`close`.
         """
         message = Message(number, text, media, default_region=self._default_region, key=key)
-        run = self._one(message, priority, application)
+        run = self._intake.run_of(message, priority, application)
         self._intake.put(run)
         return run
 
@@ -314,7 +312,7 @@ class Dispatcher:
                 read; the messages not yet in a push are withdrawn.
             Exception: whatever reading ``messages`` raised, likewise.
         """
-        priority, application = self._options(priority, application)  # checked now
+        priority, application = self._intake.options(priority, application)  # checked now
         _check_journal(journal, resend_uncertain)
         return outcomes(
             self._intake,
@@ -401,7 +399,7 @@ class Dispatcher:
             PickyError: the first failure, without ``return_exceptions``.
         """
         total = len(messages) if isinstance(messages, Sized) else None
-        priority, application = self._options(priority, application)  # once, not per message
+        priority, application = self._intake.options(priority, application)  # once, not per message
         _check_journal(journal, resend_uncertain)
         feed = Feed(
             self._intake,
@@ -414,26 +412,6 @@ class Dispatcher:
             resend_uncertain=resend_uncertain,
         )
         return await gather_campaign(feed, return_exceptions=return_exceptions)
-
-    def _options(
-        self, priority: Priority | int, application: Application | int | None
-    ) -> tuple[Priority, Application | int]:
-        """What every message of one call shares: its priority and application."""
-        if priority.__class__ is not Priority:  # a member as is: the enum's call costs a send 10 %
-            priority = Priority(priority)
-        return priority, self._application if application is None else application
-
-    def _one(
-        self, message: Message, priority: Priority | int, application: Application | int | None
-    ) -> Run:
-        """The run of one message, for ``send`` and ``submit``."""
-        loop = asyncio.get_running_loop()  # raises outside a running loop
-        options = self._options(priority, application)
-        if self._scheduler.screening is not None:
-            self._scheduler.screening.check(message)
-        if self._scheduler.caps is not None:
-            self._scheduler.caps.check(loop.time())
-        return Run(checked([message]), *options, loop=loop, one=True)
 
     # -- lifecycle -------------------------------------------------------
 
