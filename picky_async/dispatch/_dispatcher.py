@@ -24,7 +24,7 @@ from ._feed import Feed, Messages, Progress
 from ._holding import HoldingQueue
 from ._intake import Intake
 from ._ledger import LedgerStore
-from ._options import project_names
+from ._options import check_journal, project_names
 from ._project import Project
 from ._quiet import Clock, wall_clock
 from ._receipt import Receipt
@@ -313,7 +313,7 @@ class Dispatcher:
             Exception: whatever reading ``messages`` raised, likewise.
         """
         priority, application = self._intake.options(priority, application)  # checked now
-        _check_journal(journal, resend_uncertain)
+        check_journal(journal, resend_uncertain)
         return outcomes(
             self._intake,
             messages,
@@ -400,7 +400,7 @@ class Dispatcher:
         """
         total = len(messages) if isinstance(messages, Sized) else None
         priority, application = self._intake.options(priority, application)  # once, not per message
-        _check_journal(journal, resend_uncertain)
+        check_journal(journal, resend_uncertain)
         feed = Feed(
             self._intake,
             messages,
@@ -462,9 +462,3 @@ class Dispatcher:
         reachable = self._ledger is None or self._ledger.reachable
         held = self._queue.held if isinstance(self._queue, HoldingQueue) else 0
         return snapshot(self._scheduler, asyncio.get_running_loop().time(), reachable, held)
-
-
-def _check_journal(journal: Journal | None, resend_uncertain: bool) -> None:
-    """Refuse ``resend_uncertain`` without a journal, which alone knows what was uncertain."""
-    if resend_uncertain and journal is None:
-        raise ValueError("resend_uncertain=True needs a journal to know what was uncertain")
