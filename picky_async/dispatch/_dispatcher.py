@@ -203,17 +203,14 @@ class Dispatcher:
         ``block=False``). ``key`` names the message, so that with ``opt_outs``
         a repeat within ``repeat_window`` is refused. Cancelling it before the
         message's push has started withdraws the message: it is never sent.
-        Once its push has started it cannot be withdrawn: the service still
-        gets it, the receipt is dropped, and ``stats().sent_after_cancel``
-        counts it if the service accepts it.
+        After, the service still gets it, the receipt is dropped, and
+        ``stats().sent_after_cancel`` counts it if the service accepts it.
 
         Raises:
             InvalidNumber, EmptyMessage: for bad input, before queueing.
-            OptedOut, Duplicate: with ``opt_outs``, before queueing (see the class).
-            CapReached: with ``cold_limit``, before queueing (see the class);
-                with ``when_capped="fail"``, before queueing when every
-                project reached its daily cap, or once queued when no project
-                can take it today.
+            OptedOut, Duplicate, CapReached: as the class says, before queueing;
+                ``CapReached`` also once queued, with ``when_capped="fail"``,
+                when no project can take it today.
             asyncio.QueueFull: with ``block=False`` when the queue is full.
             DispatcherClosed: when the dispatcher closed before pushing it.
             PickyError: why the service did not take it (the last project's error).
@@ -237,21 +234,13 @@ class Dispatcher:
         application: Application | int | None = None,
         key: str | None = None,
     ) -> asyncio.Future[Receipt]:
-        """Queue one message and return its future at once (``send`` without waiting).
+        """Queue one message and return its future at once (:meth:`send` without waiting).
 
-        ``key`` names the message, as for :meth:`send`.
-
-        Cancelling the future before the message's push has started withdraws
-        the message: it is never sent. Once its push has started it cannot be
-        withdrawn: the service still gets it, the receipt is dropped, and
-        ``stats().sent_after_cancel`` counts it if the service accepts it.
+        ``key``, and cancelling the future, work as for :meth:`send`.
 
         Raises:
-            InvalidNumber, EmptyMessage: for bad input.
-            OptedOut, Duplicate: with ``opt_outs``, before queueing (see the class).
-            CapReached: with ``cold_limit`` (see the class), or with
-                ``when_capped="fail"`` when every project reached its daily cap
-                (see :meth:`send`).
+            InvalidNumber, EmptyMessage, OptedOut, Duplicate, CapReached: as
+                for :meth:`send`, before queueing.
             asyncio.QueueFull: when ``max_pending`` messages already wait; this
                 never waits, so use :meth:`send` or :meth:`send_many` for backpressure.
             DispatcherClosed: after :meth:`close`.
@@ -272,37 +261,30 @@ class Dispatcher:
     ) -> AsyncGenerator[Outcome, None]:
         """Send a campaign of any size, yielding each message's :class:`Outcome` as it settles.
 
-        ``messages`` may be an iterable or an async iterable; it is read only
-        as room frees up (a chunk at a time, at most ``max_pending`` messages
-        waiting), and nothing is kept of a message once its outcome is
-        yielded, so memory stays bounded however long the campaign. Outcomes
-        come in the order messages settle, not in the input's: ``index`` is
-        each one's position in ``messages``. A failure is an outcome's
-        ``error``, not an exception; if the dispatcher closes, the messages
-        it left unsent (and the chunk read but refused) end with a
-        :class:`~picky_async.DispatcherClosed` each, and the input is read
-        no further.
+        ``messages`` (an iterable or async iterable) is read only as room
+        frees up, at most ``max_pending`` messages waiting, and nothing is
+        kept of a message once its outcome is yielded, so memory stays
+        bounded however long the campaign. Outcomes come in the order
+        messages settle: ``index`` is each one's position in ``messages``. A
+        failure is an outcome's ``error``, not an exception; if the
+        dispatcher closes, each message it left unsent (and the chunk read
+        but refused) ends with a :class:`~picky_async.DispatcherClosed`, and
+        the input is read no further.
 
         Breaking out of the loop, ``aclose()``, or cancelling the task
-        iterating withdraws every message not yet in a push: they are never
-        sent. Every outcome yielded is final. A message read whose outcome
-        was not yielded was withdrawn, unless its push had already started:
-        those may still be accepted, and ``stats().sent_after_cancel``
-        counts the ones whose answer came after; a push answered but not
-        yet yielded when the loop stopped was accepted too. To learn the
-        fate of every message read, end the input instead and read the
-        stream to its end. A loop that breaks out withdraws once the
-        generator is closed: at once under
-        ``contextlib.aclosing(d.stream(...))``, else when it is collected.
+        iterating withdraws every message not yet in a push (after a break,
+        once the generator is closed: at once under
+        ``contextlib.aclosing(d.stream(...))``). Every outcome yielded is
+        final; a message read without one may still be accepted if its push
+        had started (``stats().sent_after_cancel`` counts those). "Stopping
+        a campaign" in the campaigns guide says how to learn every fate.
 
-        With an open ``journal`` (see :class:`~picky_async.Journal`), each
-        message's fate is written to it around its push, and a message an
-        earlier run of the same campaign settled is not sent again: its
-        outcome has ``resumed`` set and a receipt rebuilt from the journal,
-        or a :class:`~picky_async.DeliveryUncertain` when that run may have
-        sent it (sent again only with ``resend_uncertain=True``). A message
-        whose key an earlier message of this campaign had fails with a
-        ``ValueError`` and is not sent.
+        With an open ``journal`` (see :class:`~picky_async.Journal`), a
+        message an earlier run of the same campaign settled is not sent
+        again: its outcome has ``resumed`` set and a receipt rebuilt from the
+        journal, or a :class:`~picky_async.DeliveryUncertain` when that run
+        may have sent it (sent again only with ``resend_uncertain=True``). A
+        key repeated within the campaign fails with a ``ValueError``.
 
         Raises:
             ValueError: for a priority that is not one, or
@@ -362,31 +344,24 @@ class Dispatcher:
     ) -> list[Receipt] | list[Receipt | BaseException]:
         """Send a campaign (an iterable or async iterable); return the receipts in its order.
 
-        The iterable is consumed as room frees up, so at most ``max_pending``
+        The iterable is read as room frees up, so at most ``max_pending``
         messages wait at any time. ``progress(done, total)`` is called as
-        messages settle (once for each push's share of the campaign, and for
-        each failure), ``done`` counting all settled so far; ``total`` is
-        ``len(messages)`` when it has one, else the count queued so far.
-        With ``return_exceptions=True`` failures take their message's place in
-        the list; otherwise every message is still seen through and then the
-        first failure is raised. If the iterable yields an empty message, or
-        this call is cancelled, the messages whose push has not started are
-        withdrawn and never sent; those already in a push cannot be: the
-        service still gets them, and ``stats().sent_after_cancel`` counts the
-        ones it accepts.
+        messages settle (once per push's share of the campaign, and per
+        failure); ``total`` is ``len(messages)`` when it has one, else the
+        count queued so far. With ``return_exceptions=True`` failures take
+        their message's place; otherwise every message is still seen
+        through, then the first failure is raised. An empty message, or
+        cancelling this call, withdraws every message whose push has not
+        started; those in a push still reach the service, and
+        ``stats().sent_after_cancel`` counts the ones it accepts.
 
         If the dispatcher closes meanwhile, one
-        :class:`~picky_async.DispatcherClosed` for the whole campaign lists,
-        in order, every message read and not sent: those ``close(drain=False)``
-        abandoned and the chunk read but refused once closing. The iterable is
-        read no further, so the messages after those stay in it (pass an
-        iterator to keep them). With ``return_exceptions=True`` that error
-        takes each unsent message's place, and the list ends at the last
-        message read.
-
-        ``journal`` and ``resend_uncertain`` work as for :meth:`stream`: a
-        message an earlier run had accepted gets the receipt rebuilt from
-        the journal, one it may have sent a
+        :class:`~picky_async.DispatcherClosed` lists, in order, every message
+        read and not sent, and the iterable is read no further (pass an
+        iterator to keep the rest); with ``return_exceptions=True`` it takes
+        each unsent message's place, and the list ends at the last message
+        read. ``journal`` and ``resend_uncertain`` work as for :meth:`stream`:
+        a resumed message's place holds its rebuilt receipt, or its
         :class:`~picky_async.DeliveryUncertain`.
 
         Raises:
