@@ -43,63 +43,55 @@ class Dispatcher:
 
     Messages wait in a queue (high priority first), go to the healthy project
     whose phone would finish them earliest, and fold into pushes; a phone
-    gets more only while its estimated backlog is under ``horizon`` seconds
-    of work, and no project exceeds its ``push_limit``. A project whose phone
-    is unreachable is suspended and probed, one whose account cannot send is
-    disabled, and their messages go to the others. Every future resolves: a
-    :class:`Receipt`, or an exception that says why. Use it as ``async with
-    Dispatcher(projects) as d:``, which drains on a clean exit (and gives up
-    on the unsent messages when the block raises), or call :meth:`close`.
-    The sending and campaigns guides show it at work.
+    gets more only while its backlog is under ``horizon`` seconds of work, a
+    project never passes its ``push_limit``, and a failing project's messages
+    go to the others. Every future resolves: a :class:`Receipt`, or an
+    exception that says why. Use it as ``async with Dispatcher(projects) as
+    d:``, which drains on a clean exit (and gives up on the unsent messages
+    when the block raises), or call :meth:`close`. The sending and campaigns
+    guides show it at work.
 
     ``linger`` is how long a lone message waits for others to share its
-    push; ``max_batch`` the most messages a push takes; ``sticky=True``
-    sends each recipient through the same project always; ``max_pending``
-    the most messages waiting, beyond which callers wait for room; ``aging``
-    how long a low-priority batch waits for the push slot before it goes
-    ahead of high-priority ones. ``resend_uncertain=True`` resends pushes
-    whose answer never came, which may deliver them twice. ``application``
-    is the messages' default; ``timeout`` the clients', in seconds.
-    Without ``base_url``, it reads ``PICKY_BASE_URL`` from the environment
-    as the client does, else uses :data:`~picky_async.DEFAULT_BASE_URL`; the
-    tokens are always the projects' own. ``session`` is borrowed (never
-    closed); ``client_factory`` replaces the :class:`~picky_async.PickyClient`
-    built for each project (for tests). ``default_region`` (such as ``"IN"``,
-    needs the ``numbers`` extra) reads the numbers given to :meth:`send` and
-    :meth:`submit` as people write them there. ``ledger`` shares each
-    project's limits, backlog and health with the dispatchers of other
-    processes, such as a :class:`~picky_async.redis.RedisLedger`.
+    push; ``max_batch`` the most messages a push takes; ``sticky=True`` sends
+    each recipient through the same project always; ``max_pending`` the most
+    messages waiting, beyond which callers wait for room; ``aging`` how long
+    a low-priority batch waits for the push slot before it goes ahead of
+    high-priority ones. ``resend_uncertain=True`` resends pushes whose answer
+    never came, which may deliver them twice. ``application`` is the
+    messages' default; ``timeout`` the clients', in seconds. ``base_url``
+    defaults to ``PICKY_BASE_URL`` from the environment, else
+    :data:`~picky_async.DEFAULT_BASE_URL`; the tokens are always the
+    projects' own. ``session`` is borrowed (never closed); ``client_factory``
+    replaces the :class:`~picky_async.PickyClient` of each project (for
+    tests). ``default_region`` (such as ``"IN"``, needs the ``numbers``
+    extra) reads the numbers given to :meth:`send` and :meth:`submit` as
+    people write them there. ``ledger`` shares each project's limits, backlog
+    and health with other processes, such as a
+    :class:`~picky_async.redis.RedisLedger`.
 
-    The sending-safely guide has a section for each of these. With
-    ``opt_outs`` (an :class:`~picky_async.OptOuts` store) it never sends to
-    a number that opted out (:class:`~picky_async.OptedOut`, even one that
-    opts out while its message waits), and refuses a message whose ``key``
-    was accepted less than ``repeat_window`` ago (seconds or a timedelta,
-    default a day; ``None``: never) with :class:`~picky_async.Duplicate`.
-    ``cold_limit`` (needs ``opt_outs``) lets at most that many messages a
-    day, in ``default_timezone``, go to numbers that never wrote; beyond it,
-    :class:`~picky_async.CapReached`. ``quiet_hours=(time(21), time(9))``
-    holds each low-priority message while its recipient's local time is in
-    those hours (``quiet_hours_apply_to_high=True``: high priority too); the
-    time zone is the number's, else ``default_timezone``, and ``clock``
-    (returning an aware datetime) tells the time. A project's ``daily_cap``
-    and ``warm_up`` (see :class:`Project`) bound its messages per local day;
-    when every project is full, messages wait for the next local midnight,
-    or with ``when_capped="fail"`` fail with :class:`~picky_async.CapReached`
-    (:meth:`send` and :meth:`submit` raise it before queueing). The daily
-    counts live in ``opt_outs`` when given (shared, kept across restarts),
-    else in memory.
+    The sending-safely guide has a section for each of these. ``opt_outs``
+    (an :class:`~picky_async.OptOuts` store) stops messages to numbers that
+    opted out (:class:`~picky_async.OptedOut`, even when they opt out while
+    it waits) and any whose ``key`` was accepted less than ``repeat_window``
+    ago (seconds or a timedelta, default a day; ``None``: never) with
+    :class:`~picky_async.Duplicate`. ``cold_limit`` (needs ``opt_outs``) lets
+    at most that many messages a day go to numbers that never wrote; beyond
+    it, :class:`~picky_async.CapReached`. ``quiet_hours=(time(21), time(9))``
+    holds low-priority messages while the recipient's local time is in those
+    hours (``quiet_hours_apply_to_high=True``: high priority too); the time
+    zone is the number's, else ``default_timezone``, and ``clock`` (returning
+    an aware datetime) tells the time. A project's ``daily_cap`` and
+    ``warm_up`` (see :class:`Project`) bound its messages per local day; when
+    every project is full, messages wait for the next midnight or, with
+    ``when_capped="fail"``, fail with :class:`~picky_async.CapReached`. The
+    daily counts live in ``opt_outs`` when given, else in memory.
 
     Raises:
         ValueError: for no projects, duplicate names or tokens, a base URL that
             is not http(s) with a host or that holds a project's token,
-            options out of range, a ``default_region`` that is not an ISO
-            3166 two-letter region, a ``repeat_window`` not positive (or
-            longer than ``opt_outs`` keeps keys), ``quiet_hours`` that are
-            not two different naive ``datetime.time``, a ``cold_limit`` under
-            1 or without ``opt_outs``, a ``default_timezone`` zoneinfo does
-            not know, or a ``when_capped`` that is not ``"wait"`` or
-            ``"fail"``; all before any request.
+            ``quiet_hours`` that are not two different naive times, an unknown
+            region or time zone, ``cold_limit`` without ``opt_outs``, or any
+            option out of range; all before any request.
         TypeError: for an application or a ``cold_limit`` that is not an int.
         ImportError: for a ``default_region`` without the ``numbers`` extra.
     """
