@@ -10,25 +10,20 @@ from typing import Literal, overload
 
 import aiohttp
 
-from ..client import (
-    base_url_or_environment,
-    check_application,
-    check_timeout,
-)
+from ..client import base_url_or_environment, check_application, check_timeout
 from ..core import Application, Message, Priority, check_region
 from ..journal import Journal
 from ..safety import SafetyStore
 from ._assembly import scheduler_for
 from ._campaign import gather_campaign
 from ._feed import Feed, Messages, Progress
-from ._holding import HoldingQueue
 from ._intake import Intake
 from ._ledger import LedgerStore
 from ._options import check_journal, project_names
 from ._project import Project
 from ._quiet import Clock, wall_clock
 from ._receipt import Receipt
-from ._running import connected
+from ._running import Running
 from ._screening import DAY, RepeatWindow
 from ._sender import Pusher
 from ._stats import DispatcherStats, snapshot
@@ -149,23 +144,24 @@ class Dispatcher:
             cold_limit=cold_limit,
             when_capped=when_capped,
         )
-        self._senders = self._scheduler.senders
-        self._queue = self._scheduler.queue
         self._ledger = ledger
-        self._base_url = base_url
-        self._timeout = timeout
         self._default_region = check_region(default_region)
-        self._session = session
-        self._client_factory = client_factory
-        self._task: asyncio.Task[None] | None = None
-        self._intake = Intake(self._queue, self._scheduler, self._start, application)
+        self._running = Running(
+            self._scheduler,
+            ledger=ledger,
+            session=session,
+            client_factory=client_factory,
+            base_url=base_url,
+            timeout=timeout,
+        )
+        self._intake = Intake(self._scheduler, self._running.start, application)
 
     def __repr__(self) -> str:
-        names = ", ".join(sender.name for sender in self._senders)
+        names = ", ".join(sender.name for sender in self._scheduler.senders)
         return f"<Dispatcher [{names}] pending={self._scheduler.pending()}>"
 
     async def __aenter__(self) -> Dispatcher:
-        self._start()
+        self._running.start()
         return self
 
     async def __aexit__(
@@ -382,27 +378,6 @@ class Dispatcher:
 
     # -- lifecycle -------------------------------------------------------
 
-    def _start(self) -> None:
-        if self._task is None and not self._intake.closing:
-            self._task = asyncio.get_running_loop().create_task(self._run())
-
-    async def _run(self) -> None:
-        try:
-            async with connected(
-                self._senders,
-                ledger=self._ledger,
-                session=self._session,
-                client_factory=self._client_factory,
-                base_url=self._base_url,
-                timeout=self._timeout,
-            ):
-                await self._scheduler.run()
-        except BaseException as error:
-            # Whatever stopped us, no caller is left waiting forever.
-            self._scheduler.closing = True
-            self._scheduler.abandon(cause=error)
-            raise
-
     async def close(self, *, drain: bool = True) -> None:
         """Stop taking messages; push the waiting ones first unless ``drain=False``.
 
@@ -414,18 +389,11 @@ class Dispatcher:
         come back, so wrap it in a timeout and close again with
         ``drain=False`` if you cannot wait.
         """
-        self._scheduler.closing = True
-        if not drain:
-            self._scheduler.abandon()
-        self._scheduler.wake()
-        self._queue.wake_waiters()
-        if self._task is not None:
-            await asyncio.shield(self._task)
+        await self._running.close(drain=drain)
 
     # -- looking ---------------------------------------------------------
 
     def stats(self) -> DispatcherStats:
         """A snapshot of the queues, each project's backlog, and the totals."""
         reachable = self._ledger is None or self._ledger.reachable
-        held = self._queue.held if isinstance(self._queue, HoldingQueue) else 0
-        return snapshot(self._scheduler, asyncio.get_running_loop().time(), reachable, held)
+        return snapshot(self._scheduler, asyncio.get_running_loop().time(), reachable)

@@ -15,7 +15,6 @@ from collections.abc import Callable
 
 from ..core import Application, EmptyMessage, Message, Priority
 from ._errors import DispatcherClosed
-from ._queue import PendingQueue
 from ._runs import Run, Span, cut
 from ._scheduler import Scheduler
 
@@ -33,13 +32,9 @@ class Intake:
     __slots__ = ("_wake_asked", "application", "queue", "scheduler", "start")
 
     def __init__(
-        self,
-        queue: PendingQueue,
-        scheduler: Scheduler,
-        start: Callable[[], None],
-        application: Application | int,
+        self, scheduler: Scheduler, start: Callable[[], None], application: Application | int
     ) -> None:
-        self.queue = queue
+        self.queue = scheduler.queue
         self.scheduler = scheduler
         self.start = start
         self.application = application
