@@ -10,32 +10,25 @@ from typing import Literal, overload
 
 import aiohttp
 
-from ..client import (
-    base_url_or_environment,
-    check_application,
-    check_timeout,
-)
+from ..client import base_url_or_environment, check_application, check_timeout
 from ..core import Application, Message, Priority, check_region
 from ..journal import Journal
 from ..safety import SafetyStore
+from ._assembly import scheduler_for
 from ._campaign import gather_campaign
 from ._feed import Feed, Messages, Progress
-from ._holding import HoldingQueue
-from ._intake import Intake, checked
-from ._ledger import LedgerStore, shared_ledgers
-from ._options import check_pacing, project_names
+from ._intake import Intake
+from ._ledger import LedgerStore
+from ._options import check_journal, project_names
 from ._project import Project
-from ._queue import MemoryQueue, PendingQueue
-from ._quiet import Clock, QuietHours, wall_clock
+from ._quiet import Clock, wall_clock
 from ._receipt import Receipt
-from ._running import connected
-from ._runs import Run
-from ._scheduler import Scheduler
-from ._screening import DAY, RepeatWindow, screening_for
-from ._sender import Pusher, Sender
+from ._running import Running
+from ._screening import DAY, RepeatWindow
+from ._sender import Pusher
 from ._stats import DispatcherStats, snapshot
 from ._stream import Outcome, outcomes
-from ._when_capped import WhenCapped, caps_for
+from ._when_capped import WhenCapped
 
 __all__ = ["Dispatcher"]
 
@@ -43,79 +36,57 @@ __all__ = ["Dispatcher"]
 class Dispatcher:
     """Sends messages through several projects, fast and within every limit.
 
-    Messages wait in a bounded queue (high priority first), are routed to the
-    healthy project whose phone would finish them earliest (or, with
-    ``sticky=True``, always to the same project per recipient), fold into
-    pushes of up to ``max_batch`` messages, and reach each phone only while its
-    estimated backlog is under ``horizon`` seconds of work. Each project has at
-    most one push in flight and never exceeds its ``push_limit``. A project
-    whose phone is unreachable is suspended and probed; one whose account
-    cannot send is disabled; their messages go to the others. Every future
-    resolves: a :class:`Receipt`, or an exception that says why.
+    Messages wait in a queue (high priority first), go to the healthy project
+    whose phone would finish them earliest, and fold into pushes; a phone
+    gets more only while its backlog is under ``horizon`` seconds of work, a
+    project never passes its ``push_limit``, and a failing project's messages
+    go to the others. Every future resolves: a :class:`Receipt`, or an
+    exception that says why. Use it as ``async with Dispatcher(projects) as
+    d:``, which drains on a clean exit (and gives up on the unsent messages
+    when the block raises), or call :meth:`close`. The sending and campaigns
+    guides show it at work.
 
-    Use it as ``async with Dispatcher(projects) as d:``, which drains on a clean
-    exit (and gives up on the unsent messages when the block raises), or call
-    :meth:`close`. ``linger`` is how long a lone message waits for others to
-    share its push; ``aging`` how long a low-priority batch waits for the push
-    slot before it goes ahead of high-priority ones. ``resend_uncertain=True``
-    resends pushes whose answer never came, which may deliver them twice.
-    ``session`` is borrowed (never closed); ``client_factory`` replaces the
-    :class:`~picky_async.PickyClient` built for each project (for tests).
-    ``ledger`` shares each project's limits, backlog and health with the
-    dispatchers of other processes, such as a
-    :class:`~picky_async.redis.RedisLedger`; by default they are this
-    dispatcher's own.
-    Without ``base_url``, it reads the ``PICKY_BASE_URL`` environment variable
-    as the client does, else uses :data:`~picky_async.DEFAULT_BASE_URL`; the
-    tokens are always the projects' own. ``default_region`` (such as
-    ``"IN"``, needs the ``numbers`` extra) reads the numbers given to
-    :meth:`send` and :meth:`submit` as people write them there; the messages
-    of a campaign are :class:`~picky_async.Message` objects, which take their
-    own.
-    With ``opt_outs`` (an :class:`~picky_async.OptOuts` store) it never sends
-    to a number that opted out: :meth:`send` and :meth:`submit` raise
-    :class:`~picky_async.OptedOut`, a campaign's message gets it as its
-    error, and a message whose number opts out while it waits is withdrawn
-    right before its push. A message with a ``key`` is refused with
-    :class:`~picky_async.Duplicate` when a message with that key was
-    accepted less than ``repeat_window`` ago (seconds or a timedelta,
-    default a day; ``None`` turns that off), by this dispatcher or, through
-    the store, by any before it. Without ``opt_outs`` neither check is made.
-    ``cold_limit`` (needs ``opt_outs``) lets at most that many messages a day
-    go to numbers that never wrote (no inbound message of theirs is in the
-    store, from any project), counted in the store per day of
-    ``default_timezone``, so every dispatcher sharing it shares the limit;
-    beyond it they are refused with :class:`~picky_async.CapReached` as
-    opted-out ones are with ``OptedOut``. See "Cold contacts" in the
-    sending-safely guide.
+    ``linger`` is how long a lone message waits for others to share its
+    push; ``max_batch`` the most messages a push takes; ``sticky=True`` sends
+    each recipient through the same project always; ``max_pending`` the most
+    messages waiting, beyond which callers wait for room; ``aging`` how long
+    a low-priority batch waits for the push slot before it goes ahead of
+    high-priority ones. ``resend_uncertain=True`` resends pushes whose answer
+    never came, which may deliver them twice. ``application`` is the
+    messages' default; ``timeout`` the clients', in seconds. ``base_url``
+    defaults to ``PICKY_BASE_URL`` from the environment, else
+    :data:`~picky_async.DEFAULT_BASE_URL`; the tokens are always the
+    projects' own. ``session`` is borrowed (never closed); ``client_factory``
+    replaces the :class:`~picky_async.PickyClient` of each project (for
+    tests). ``default_region`` (such as ``"IN"``, needs the ``numbers``
+    extra) reads the numbers given to :meth:`send` and :meth:`submit` as
+    people write them there. ``ledger`` shares each project's limits, backlog
+    and health with other processes, such as a
+    :class:`~picky_async.redis.RedisLedger`.
 
-    ``quiet_hours=(time(21), time(9))`` holds each low-priority message
-    whose recipient's local time is within those hours until the hours end
-    there (``quiet_hours_apply_to_high=True`` holds high priority too). The
-    recipient's time zones come from the number (with the ``numbers``
-    extra), else ``default_timezone``; ``clock`` (returning an aware
-    datetime) tells the time. See "Quiet hours" in the sending-safely guide.
-
-    A project's ``daily_cap`` and ``warm_up`` (see :class:`Project`) bound
-    the messages pushed through it per local day; routing gives the rest to
-    the other projects. When every project is full, messages wait for the
-    next local midnight, or with ``when_capped="fail"`` fail with
-    :class:`~picky_async.CapReached` (:meth:`send` and :meth:`submit` raise
-    it before queueing). The counts live in ``opt_outs`` when given, shared
-    by every dispatcher on that store and kept across restarts, else in
-    memory. See "Daily caps and warm-up" in the sending-safely guide.
+    The sending-safely guide has a section for each of these. ``opt_outs``
+    (an :class:`~picky_async.OptOuts` store) stops messages to numbers that
+    opted out (:class:`~picky_async.OptedOut`, even when they opt out while
+    it waits) and any whose ``key`` was accepted less than ``repeat_window``
+    ago (seconds or a timedelta, default a day; ``None``: never) with
+    :class:`~picky_async.Duplicate`. ``cold_limit`` (needs ``opt_outs``) lets
+    at most that many messages a day go to numbers that never wrote; beyond
+    it, :class:`~picky_async.CapReached`. ``quiet_hours=(time(21), time(9))``
+    holds low-priority messages while the recipient's local time is in those
+    hours (``quiet_hours_apply_to_high=True``: high priority too); the time
+    zone is the number's, else ``default_timezone``, and ``clock`` (returning
+    an aware datetime) tells the time. A project's ``daily_cap`` and
+    ``warm_up`` (see :class:`Project`) bound its messages per local day; when
+    every project is full, messages wait for the next midnight or, with
+    ``when_capped="fail"``, fail with :class:`~picky_async.CapReached`. The
+    daily counts live in ``opt_outs`` when given, else in memory.
 
     Raises:
         ValueError: for no projects, duplicate names or tokens, a base URL that
             is not http(s) with a host or that holds a project's token,
-            options out of range, a ``default_region`` that is not an ISO
-            3166 two-letter region, a ``repeat_window`` not positive (or
-            longer than ``opt_outs`` keeps keys),
-            ``quiet_hours`` that are not two different naive
-            ``datetime.time``, a ``cold_limit`` under 1 or without
-            ``opt_outs``, a ``default_timezone`` zoneinfo does not know,
-            or a ``when_capped`` that is not ``"wait"`` or ``"fail"``; all
-            before any request.
+            ``quiet_hours`` that are not two different naive times, an unknown
+            region or time zone, ``cold_limit`` without ``opt_outs``, or any
+            option out of range; all before any request.
         TypeError: for an application or a ``cold_limit`` that is not an int.
         ImportError: for a ``default_region`` without the ``numbers`` extra.
     """
@@ -152,63 +123,45 @@ class Dispatcher:
         base_url = base_url_or_environment(base_url, tokens=[p.token for p in projects])
         check_timeout(timeout)
         check_application(application)
-        check_pacing(max_batch=max_batch, horizon=horizon, linger=linger, aging=aging)
-        self._ledger = ledger
-        shared = shared_ledgers(ledger, projects, timeout=timeout, horizon=horizon)
-        self._senders = [
-            Sender(p, name, max_batch=max_batch, linger=linger, ledger=one)
-            for p, name, one in zip(projects, names, shared, strict=True)
-        ]
-        self._queue: PendingQueue = MemoryQueue(max_pending)
-        if quiet_hours is not None:
-            quiet = QuietHours(
-                quiet_hours,
-                default_timezone=default_timezone,
-                apply_to_high=quiet_hours_apply_to_high,
-                clock=clock,
-            )
-            self._queue = HoldingQueue(self._queue, quiet)
-        self._scheduler = Scheduler(
-            self._senders,
-            self._queue,
-            horizon=horizon,
+        self._scheduler = scheduler_for(
+            projects,
+            names,
+            linger=linger,
             max_batch=max_batch,
+            horizon=horizon,
             sticky=sticky,
-            aging=aging,
+            max_pending=max_pending,
             resend_uncertain=resend_uncertain,
-            screening=screening_for(
-                opt_outs,
-                repeat_window,
-                cold_limit=cold_limit,
-                default_timezone=default_timezone,
-                clock=clock,
-            ),
-            caps=caps_for(
-                self._senders,
-                opt_outs,
-                clock=clock,
-                default_timezone=default_timezone,
-                when_capped=when_capped,
-                sticky=sticky,
-            ),
+            aging=aging,
+            timeout=timeout,
+            ledger=ledger,
+            opt_outs=opt_outs,
+            repeat_window=repeat_window,
+            quiet_hours=quiet_hours,
+            default_timezone=default_timezone,
+            quiet_hours_apply_to_high=quiet_hours_apply_to_high,
+            clock=clock,
+            cold_limit=cold_limit,
+            when_capped=when_capped,
         )
-        if isinstance(self._queue, HoldingQueue):
-            self._queue.wake = self._scheduler.wake
-        self._base_url = base_url
-        self._timeout = timeout
-        self._application = application
+        self._ledger = ledger
         self._default_region = check_region(default_region)
-        self._session = session
-        self._client_factory = client_factory
-        self._task: asyncio.Task[None] | None = None
-        self._intake = Intake(self._queue, self._scheduler, self._start)
+        self._running = Running(
+            self._scheduler,
+            ledger=ledger,
+            session=session,
+            client_factory=client_factory,
+            base_url=base_url,
+            timeout=timeout,
+        )
+        self._intake = Intake(self._scheduler, self._running.start, application)
 
     def __repr__(self) -> str:
-        names = ", ".join(sender.name for sender in self._senders)
+        names = ", ".join(sender.name for sender in self._scheduler.senders)
         return f"<Dispatcher [{names}] pending={self._scheduler.pending()}>"
 
     async def __aenter__(self) -> Dispatcher:
-        self._start()
+        self._running.start()
         return self
 
     async def __aexit__(
@@ -238,24 +191,21 @@ class Dispatcher:
         ``block=False``). ``key`` names the message, so that with ``opt_outs``
         a repeat within ``repeat_window`` is refused. Cancelling it before the
         message's push has started withdraws the message: it is never sent.
-        Once its push has started it cannot be withdrawn: the service still
-        gets it, the receipt is dropped, and ``stats().sent_after_cancel``
-        counts it if the service accepts it.
+        After, the service still gets it, the receipt is dropped, and
+        ``stats().sent_after_cancel`` counts it if the service accepts it.
 
         Raises:
             InvalidNumber, EmptyMessage: for bad input, before queueing.
-            OptedOut, Duplicate: with ``opt_outs``, before queueing (see the class).
-            CapReached: with ``cold_limit``, before queueing (see the class);
-                with ``when_capped="fail"``, before queueing when every
-                project reached its daily cap, or once queued when no project
-                can take it today.
+            OptedOut, Duplicate, CapReached: as the class says, before queueing;
+                ``CapReached`` also once queued, with ``when_capped="fail"``,
+                when no project can take it today.
             asyncio.QueueFull: with ``block=False`` when the queue is full.
             DispatcherClosed: when the dispatcher closed before pushing it.
             PickyError: why the service did not take it (the last project's error).
             DeliveryUncertain: when its push got no answer; it may have been sent.
         """
         message = Message(number, text, media, default_region=self._default_region, key=key)
-        run = self._one(message, priority, application)
+        run = self._intake.run_of(message, priority, application)
         if block and self._intake.queue.full():  # no waiting coroutine when there is room
             await self._intake.wait_for_room()
         self._intake.put(run)
@@ -272,27 +222,19 @@ class Dispatcher:
         application: Application | int | None = None,
         key: str | None = None,
     ) -> asyncio.Future[Receipt]:
-        """Queue one message and return its future at once (``send`` without waiting).
+        """Queue one message and return its future at once (:meth:`send` without waiting).
 
-        ``key`` names the message, as for :meth:`send`.
-
-        Cancelling the future before the message's push has started withdraws
-        the message: it is never sent. Once its push has started it cannot be
-        withdrawn: the service still gets it, the receipt is dropped, and
-        ``stats().sent_after_cancel`` counts it if the service accepts it.
+        ``key``, and cancelling the future, work as for :meth:`send`.
 
         Raises:
-            InvalidNumber, EmptyMessage: for bad input.
-            OptedOut, Duplicate: with ``opt_outs``, before queueing (see the class).
-            CapReached: with ``cold_limit`` (see the class), or with
-                ``when_capped="fail"`` when every project reached its daily cap
-                (see :meth:`send`).
+            InvalidNumber, EmptyMessage, OptedOut, Duplicate, CapReached: as
+                for :meth:`send`, before queueing.
             asyncio.QueueFull: when ``max_pending`` messages already wait; this
                 never waits, so use :meth:`send` or :meth:`send_many` for backpressure.
             DispatcherClosed: after :meth:`close`.
         """
         message = Message(number, text, media, default_region=self._default_region, key=key)
-        run = self._one(message, priority, application)
+        run = self._intake.run_of(message, priority, application)
         self._intake.put(run)
         return run
 
@@ -307,37 +249,30 @@ class Dispatcher:
     ) -> AsyncGenerator[Outcome, None]:
         """Send a campaign of any size, yielding each message's :class:`Outcome` as it settles.
 
-        ``messages`` may be an iterable or an async iterable; it is read only
-        as room frees up (a chunk at a time, at most ``max_pending`` messages
-        waiting), and nothing is kept of a message once its outcome is
-        yielded, so memory stays bounded however long the campaign. Outcomes
-        come in the order messages settle, not in the input's: ``index`` is
-        each one's position in ``messages``. A failure is an outcome's
-        ``error``, not an exception; if the dispatcher closes, the messages
-        it left unsent (and the chunk read but refused) end with a
-        :class:`~picky_async.DispatcherClosed` each, and the input is read
-        no further.
+        ``messages`` (an iterable or async iterable) is read only as room
+        frees up, at most ``max_pending`` messages waiting, and nothing is
+        kept of a message once its outcome is yielded, so memory stays
+        bounded however long the campaign. Outcomes come in the order
+        messages settle: ``index`` is each one's position in ``messages``. A
+        failure is an outcome's ``error``, not an exception; if the
+        dispatcher closes, each message it left unsent (and the chunk read
+        but refused) ends with a :class:`~picky_async.DispatcherClosed`, and
+        the input is read no further.
 
         Breaking out of the loop, ``aclose()``, or cancelling the task
-        iterating withdraws every message not yet in a push: they are never
-        sent. Every outcome yielded is final. A message read whose outcome
-        was not yielded was withdrawn, unless its push had already started:
-        those may still be accepted, and ``stats().sent_after_cancel``
-        counts the ones whose answer came after; a push answered but not
-        yet yielded when the loop stopped was accepted too. To learn the
-        fate of every message read, end the input instead and read the
-        stream to its end. A loop that breaks out withdraws once the
-        generator is closed: at once under
-        ``contextlib.aclosing(d.stream(...))``, else when it is collected.
+        iterating withdraws every message not yet in a push (after a break,
+        once the generator is closed: at once under
+        ``contextlib.aclosing(d.stream(...))``). Every outcome yielded is
+        final; a message read without one may still be accepted if its push
+        had started (``stats().sent_after_cancel`` counts those). "Stopping
+        a campaign" in the campaigns guide says how to learn every fate.
 
-        With an open ``journal`` (see :class:`~picky_async.Journal`), each
-        message's fate is written to it around its push, and a message an
-        earlier run of the same campaign settled is not sent again: its
-        outcome has ``resumed`` set and a receipt rebuilt from the journal,
-        or a :class:`~picky_async.DeliveryUncertain` when that run may have
-        sent it (sent again only with ``resend_uncertain=True``). A message
-        whose key an earlier message of this campaign had fails with a
-        ``ValueError`` and is not sent.
+        With an open ``journal`` (see :class:`~picky_async.Journal`), a
+        message an earlier run of the same campaign settled is not sent
+        again: its outcome has ``resumed`` set and a receipt rebuilt from the
+        journal, or a :class:`~picky_async.DeliveryUncertain` when that run
+        may have sent it (sent again only with ``resend_uncertain=True``). A
+        key repeated within the campaign fails with a ``ValueError``.
 
         Raises:
             ValueError: for a priority that is not one, or
@@ -347,8 +282,8 @@ class Dispatcher:
                 read; the messages not yet in a push are withdrawn.
             Exception: whatever reading ``messages`` raised, likewise.
         """
-        priority, application = self._options(priority, application)  # checked now
-        _check_journal(journal, resend_uncertain)
+        priority, application = self._intake.options(priority, application)  # checked now
+        check_journal(journal, resend_uncertain)
         return outcomes(
             self._intake,
             messages,
@@ -397,31 +332,24 @@ class Dispatcher:
     ) -> list[Receipt] | list[Receipt | BaseException]:
         """Send a campaign (an iterable or async iterable); return the receipts in its order.
 
-        The iterable is consumed as room frees up, so at most ``max_pending``
+        The iterable is read as room frees up, so at most ``max_pending``
         messages wait at any time. ``progress(done, total)`` is called as
-        messages settle (once for each push's share of the campaign, and for
-        each failure), ``done`` counting all settled so far; ``total`` is
-        ``len(messages)`` when it has one, else the count queued so far.
-        With ``return_exceptions=True`` failures take their message's place in
-        the list; otherwise every message is still seen through and then the
-        first failure is raised. If the iterable yields an empty message, or
-        this call is cancelled, the messages whose push has not started are
-        withdrawn and never sent; those already in a push cannot be: the
-        service still gets them, and ``stats().sent_after_cancel`` counts the
-        ones it accepts.
+        messages settle (once per push's share of the campaign, and per
+        failure); ``total`` is ``len(messages)`` when it has one, else the
+        count queued so far. With ``return_exceptions=True`` failures take
+        their message's place; otherwise every message is still seen
+        through, then the first failure is raised. An empty message, or
+        cancelling this call, withdraws every message whose push has not
+        started; those in a push still reach the service, and
+        ``stats().sent_after_cancel`` counts the ones it accepts.
 
         If the dispatcher closes meanwhile, one
-        :class:`~picky_async.DispatcherClosed` for the whole campaign lists,
-        in order, every message read and not sent: those ``close(drain=False)``
-        abandoned and the chunk read but refused once closing. The iterable is
-        read no further, so the messages after those stay in it (pass an
-        iterator to keep them). With ``return_exceptions=True`` that error
-        takes each unsent message's place, and the list ends at the last
-        message read.
-
-        ``journal`` and ``resend_uncertain`` work as for :meth:`stream`: a
-        message an earlier run had accepted gets the receipt rebuilt from
-        the journal, one it may have sent a
+        :class:`~picky_async.DispatcherClosed` lists, in order, every message
+        read and not sent, and the iterable is read no further (pass an
+        iterator to keep the rest); with ``return_exceptions=True`` it takes
+        each unsent message's place, and the list ends at the last message
+        read. ``journal`` and ``resend_uncertain`` work as for :meth:`stream`:
+        a resumed message's place holds its rebuilt receipt, or its
         :class:`~picky_async.DeliveryUncertain`.
 
         Raises:
@@ -434,8 +362,8 @@ class Dispatcher:
             PickyError: the first failure, without ``return_exceptions``.
         """
         total = len(messages) if isinstance(messages, Sized) else None
-        priority, application = self._options(priority, application)  # once, not per message
-        _check_journal(journal, resend_uncertain)
+        priority, application = self._intake.options(priority, application)  # once, not per message
+        check_journal(journal, resend_uncertain)
         feed = Feed(
             self._intake,
             messages,
@@ -448,48 +376,7 @@ class Dispatcher:
         )
         return await gather_campaign(feed, return_exceptions=return_exceptions)
 
-    def _options(
-        self, priority: Priority | int, application: Application | int | None
-    ) -> tuple[Priority, Application | int]:
-        """What every message of one call shares: its priority and application."""
-        if priority.__class__ is not Priority:  # a member as is: the enum's call costs a send 10 %
-            priority = Priority(priority)
-        return priority, self._application if application is None else application
-
-    def _one(
-        self, message: Message, priority: Priority | int, application: Application | int | None
-    ) -> Run:
-        """The run of one message, for ``send`` and ``submit``."""
-        loop = asyncio.get_running_loop()  # raises outside a running loop
-        options = self._options(priority, application)
-        if self._scheduler.screening is not None:
-            self._scheduler.screening.check(message)
-        if self._scheduler.caps is not None:
-            self._scheduler.caps.check(loop.time())
-        return Run(checked([message]), *options, loop=loop, one=True)
-
     # -- lifecycle -------------------------------------------------------
-
-    def _start(self) -> None:
-        if self._task is None and not self._intake.closing:
-            self._task = asyncio.get_running_loop().create_task(self._run())
-
-    async def _run(self) -> None:
-        try:
-            async with connected(
-                self._senders,
-                ledger=self._ledger,
-                session=self._session,
-                client_factory=self._client_factory,
-                base_url=self._base_url,
-                timeout=self._timeout,
-            ):
-                await self._scheduler.run()
-        except BaseException as error:
-            # Whatever stopped us, no caller is left waiting forever.
-            self._scheduler.closing = True
-            self._scheduler.abandon(cause=error)
-            raise
 
     async def close(self, *, drain: bool = True) -> None:
         """Stop taking messages; push the waiting ones first unless ``drain=False``.
@@ -502,24 +389,11 @@ class Dispatcher:
         come back, so wrap it in a timeout and close again with
         ``drain=False`` if you cannot wait.
         """
-        self._scheduler.closing = True
-        if not drain:
-            self._scheduler.abandon()
-        self._scheduler.wake()
-        self._queue.wake_waiters()
-        if self._task is not None:
-            await asyncio.shield(self._task)
+        await self._running.close(drain=drain)
 
     # -- looking ---------------------------------------------------------
 
     def stats(self) -> DispatcherStats:
         """A snapshot of the queues, each project's backlog, and the totals."""
         reachable = self._ledger is None or self._ledger.reachable
-        held = self._queue.held if isinstance(self._queue, HoldingQueue) else 0
-        return snapshot(self._scheduler, asyncio.get_running_loop().time(), reachable, held)
-
-
-def _check_journal(journal: Journal | None, resend_uncertain: bool) -> None:
-    """Refuse ``resend_uncertain`` without a journal, which alone knows what was uncertain."""
-    if resend_uncertain and journal is None:
-        raise ValueError("resend_uncertain=True needs a journal to know what was uncertain")
+        return snapshot(self._scheduler, asyncio.get_running_loop().time(), reachable)

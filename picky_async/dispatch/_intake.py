@@ -13,9 +13,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from ..core import EmptyMessage, Message
+from ..core import Application, EmptyMessage, Message, Priority
 from ._errors import DispatcherClosed
-from ._queue import PendingQueue
 from ._runs import Run, Span, cut
 from ._scheduler import Scheduler
 
@@ -26,23 +25,51 @@ class Intake:
     """Queues runs for the scheduler, and knows when the dispatcher takes no more.
 
     ``start`` starts the dispatcher's task if need be; it is called before
-    each wake, so the first message queued starts everything.
+    each wake, so the first message queued starts everything. ``application``
+    is the messages' own when a call names none.
     """
 
-    __slots__ = ("_wake_asked", "queue", "scheduler", "start")
+    __slots__ = ("_wake_asked", "application", "queue", "scheduler", "start")
 
     def __init__(
-        self, queue: PendingQueue, scheduler: Scheduler, start: Callable[[], None]
+        self, scheduler: Scheduler, start: Callable[[], None], application: Application | int
     ) -> None:
-        self.queue = queue
+        self.queue = scheduler.queue
         self.scheduler = scheduler
         self.start = start
+        self.application = application
         self._wake_asked = False
 
     @property
     def closing(self) -> bool:
         """Whether the dispatcher takes no more messages: the scheduler's own flag."""
         return self.scheduler.closing
+
+    def options(
+        self, priority: Priority | int, application: Application | int | None
+    ) -> tuple[Priority, Application | int]:
+        """What every message of one call shares: its priority and application."""
+        if priority.__class__ is not Priority:  # a member as is: the enum's call costs a send 10 %
+            priority = Priority(priority)
+        return priority, self.application if application is None else application
+
+    def run_of(
+        self, message: Message, priority: Priority | int, application: Application | int | None
+    ) -> Run:
+        """The run of one message, for ``send`` and ``submit``: screened, and within the caps.
+
+        Raises:
+            EmptyMessage: for a message with neither text nor media.
+            OptedOut, Duplicate, CapReached: as screening and the caps refuse it.
+        """
+        loop = asyncio.get_running_loop()  # raises outside a running loop
+        options = self.options(priority, application)
+        scheduler = self.scheduler
+        if scheduler.screening is not None:
+            scheduler.screening.check(message)
+        if scheduler.caps is not None:
+            scheduler.caps.check(loop.time())
+        return Run(checked([message]), *options, loop=loop, one=True)
 
     def put(self, run: Run, parts: list[tuple[int, int]] | None = None) -> None:
         """Queue ``run``'s messages (or its ``parts``, start to stop) and ask for a scheduler turn.

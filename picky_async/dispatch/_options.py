@@ -1,12 +1,13 @@
-"""Checks of the Dispatcher's own options, made when it is built, before any request."""
+"""Checks of the Dispatcher's own options and of its calls', made before any request."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..journal import Journal
 from ._project import Project
 
-__all__ = ["check_pacing", "project_names"]
+__all__ = ["check_journal", "check_pacing", "project_names"]
 
 
 def project_names(projects: Sequence[Project]) -> list[str]:
@@ -41,3 +42,9 @@ def check_pacing(*, max_batch: int, horizon: float, linger: float, aging: float)
         raise ValueError(f"linger must be at least 0 seconds, got {linger!r}")
     if not aging >= 0:
         raise ValueError(f"aging must be at least 0 seconds, got {aging!r}")
+
+
+def check_journal(journal: Journal | None, resend_uncertain: bool) -> None:
+    """Refuse ``resend_uncertain`` without a journal, which alone knows what was uncertain."""
+    if resend_uncertain and journal is None:
+        raise ValueError("resend_uncertain=True needs a journal to know what was uncertain")

@@ -11,34 +11,34 @@ than by asking every project. Then it sleeps on one event until something
 changes or until the one alarm it keeps for the earliest deadline of all, kept
 in a heap: one timer, not one per waiter, and work per turn in proportion to
 what changed rather than to the number of projects.
+
+Its parts of one concern each live apart: the health of the phones
+(``_health``), the gate a batch passes right before its push leaves
+(``_departure``), and the ways messages fail (``_endings``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import math
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from ..core import DeliveryUncertain, PickyError
 from ._deadlines import Deadlines
-from ._errors import DispatcherClosed, own_copy
+from ._departure import Departure, answered
+from ._endings import Endings
 from ._folding import Batch
 from ._health import HealthWatch
-from ._holding import HoldingQueue
 from ._journaling import journaled
 from ._ledger import Health
 from ._queue import PendingQueue
 from ._router import Router
-from ._runs import Span, by_run
 from ._screening import Screening, Spawn
-from ._sender import Sender, Verdict, verdict_for
+from ._sender import Sender
 from ._when_capped import Caps
 
 __all__ = ["Scheduler"]
-
-_log = logging.getLogger("picky_async.dispatch")
 
 _NEVER = math.inf
 # Timers fire up to the loop's clock resolution early (looptime rounds its
@@ -46,7 +46,6 @@ _NEVER = math.inf
 # same alarm again and spin. Each turn therefore acts on what is due within
 # this slack; the request windows' margin is far larger.
 _SLACK = 0.001
-_EPSILON = 1e-9  # backlogs are floats drained by subtraction
 
 
 class Scheduler:
@@ -69,9 +68,7 @@ class Scheduler:
         self.queue = queue
         self.router = Router(senders, queue, horizon=horizon, max_batch=max_batch, sticky=sticky)
         self.aging = aging
-        self.resend_uncertain = resend_uncertain
         self.closing = False
-        self.failed = 0  # failures no project is to blame for
         self._wake = asyncio.Event()
         self._everyone = True  # the next turn looks at every project...
         self._changed: dict[Sender, None] = {}  # ...or at these and those due,
@@ -86,6 +83,15 @@ class Scheduler:
         self.health = HealthWatch(
             queue, self.router, spawn=self._spawn, changed=self._changed_everywhere
         )
+        self.departure = Departure(
+            queue,
+            self.health,
+            horizon=horizon,
+            screening=self.screening,
+            wake=self.wake,
+            changed=self._changed_everywhere,
+        )
+        self.endings = Endings(senders, queue, self.health, resend_uncertain=resend_uncertain)
 
     # -- the loop --------------------------------------------------------
 
@@ -155,7 +161,7 @@ class Scheduler:
         visiting = self._visiting(now)
         senders = sorted(visiting, key=self.router.order)
         if self.caps is not None and self.caps.tend(
-            self.queue, now, self._fail, self.router.relane
+            self.queue, now, self.endings.fail, self.router.relane
         ):
             self._route_all = True  # a cap filled or reset: sticky recipients moved
         # A project's room opening counts as a change for every waiting message,
@@ -166,7 +172,7 @@ class Scheduler:
             self.router.route(now, senders)  # to these only: nothing changed for others
         elif len(self._disabled) == len(self.senders):
             error = self.health.last_error or PickyError("every project is disabled")
-            self._fail(self._take_everything(), error)
+            self.endings.fail(self.endings.take_everything(), error)
         else:
             for sender in senders:  # as they are now, before routing looks them up
                 self.router.changed(sender, now)
@@ -273,9 +279,10 @@ class Scheduler:
 
     async def _push(self, sender: Sender, batch: Batch) -> None:
         """Push the project's batches back to back, while it has one ready."""
-        loop = asyncio.get_running_loop()
+        loop, departure = asyncio.get_running_loop(), self.departure
         while True:
-            if not await self._reserved(sender, batch) or self._all_withdrawn(sender, batch):
+            reserved = await departure.reserved(sender, batch)
+            if not reserved or departure.all_withdrawn(sender, batch):
                 return
             journal = journaled(sender, batch)  # None unless a run of it has a journal
             try:
@@ -283,26 +290,26 @@ class Scheduler:
                     await journal.pending()  # committed before the push leaves
                 push_id, msg_ids = await sender.push(batch)
             except asyncio.CancelledError:
-                self._landed(sender, batch, sent=True)  # it may have been
-                self._answered(sender, loop.time())
-                self._fail(batch.spans, DeliveryUncertain("the push was cancelled"), sender)
+                departure.landed(sender, batch, sent=True)  # it may have been
+                answered(sender, loop.time())
+                self.endings.fail(batch.spans, DeliveryUncertain("the push was cancelled"), sender)
                 self._changed_everywhere(sender)
                 raise
             except Exception as error:  # a custom pusher may raise anything
                 if journal is not None:
                     journal.failed(error)  # written before its messages can leave again
-                self._landed(
+                departure.landed(
                     sender, batch, sent=not isinstance(error, PickyError) or error.uncertain
                 )
                 # What it means for the project is recorded before its slot is
                 # freed, so no other process sharing it pushes in between.
-                self._push_failed(sender, batch, error)
-                self._answered(sender, loop.time())
+                self.endings.push_failed(sender, batch, error)
+                answered(sender, loop.time())
                 self._changed_everywhere(sender)
                 return
             now = loop.time()
-            self._landed(sender, batch, sent=True)
-            self._answered(sender, now)
+            departure.landed(sender, batch, sent=True)
+            answered(sender, now)
             _, upcoming = self._ready_push(sender, now)
             self.wake(sender)
             if journal is not None:  # the receipts once the journal holds them
@@ -315,157 +322,21 @@ class Scheduler:
                 return
             batch = upcoming
 
-    async def _reserved(self, sender: Sender, batch: Batch) -> bool:
-        """Wait until the ledger lets the batch leave; False if it went back to the queue.
-
-        A shared ledger may make it wait for other processes' pushes (a
-        lease, a window, a high-priority claim), or find that they filled
-        the phone up to the horizon, or that one of them saw it go down:
-        then the batch goes back, never pushed, for the other projects or
-        for later, and the push slot is free for high priority meanwhile.
-        """
-        ledger, loop = sender.ledger, asyncio.get_running_loop()
-        sender.reserving = asyncio.current_task()
-        try:
-            while (retry_at := await ledger.reserve_push(batch.count, high=batch.high)) is not None:
-                if ledger.health is not Health.HEALTHY or self._no_room(sender, batch):
-                    sender.pushing = None
-                    self.queue.requeue(batch.spans)
-                    if ledger.health is not Health.HEALTHY:
-                        self.health.went_down(sender)
-                    self._changed_everywhere(sender)
-                    return False
-                await asyncio.sleep(retry_at - loop.time())
-        except asyncio.CancelledError:
-            if sender.pushing is batch:  # else abandon() took it
-                sender.pushing = None
-                self.queue.requeue(batch.spans)  # never pushed: whoever closes fails them
-            raise
-        finally:
-            sender.reserving = None
-        return True
-
-    def _no_room(self, sender: Sender, batch: Batch) -> bool:
-        """Whether a low-priority batch would take a busy phone past the horizon."""
-        if batch.high:
-            return False
-        backlog = sender.ledger.backlog(asyncio.get_running_loop().time())
-        work = batch.count * sender.seconds_per_message
-        return backlog > _EPSILON and backlog + work > self.router.horizon + _EPSILON
-
-    def _all_withdrawn(self, sender: Sender, batch: Batch) -> bool:
-        """Drop the callers who gave up while the batch waited for the ledger, hold
-        those whose recipient's quiet hours began, put back those past the project's
-        daily cap, and fail those screening holds back (opted out meanwhile, or
-        repeats); True if none is left.
-
-        Their messages' work goes back; a batch left empty frees its slot unpushed.
-        """
-        reserved, now = batch.count, asyncio.get_running_loop().time()
-        batch.drop_withdrawn()
-        if isinstance(self.queue, HoldingQueue):  # quiet hours: a night may have begun
-            self.queue.hold_back(batch)
-        if sender.cap is not None and (over := sender.cap.take(batch, now)):
-            self.queue.requeue(over)  # for the other projects, or tomorrow
-            self.wake()
-        if self.screening is not None:
-            self.screening.hold_back(batch)
-        if batch.count == reserved:
-            return False
-        sender.ledger.remove_work(now, reserved - batch.count, high=batch.high)
-        if batch.count:
-            return False
-        self._landed(sender, batch, sent=False)  # its count, if the cap took one, goes back
-        self._answered(sender, now)
-        self.wake(sender)
-        return True
-
-    def _landed(self, sender: Sender, batch: Batch, *, sent: bool) -> None:
-        """Tell screening and the cap a push came back, and whether its messages were
-        (or may be) sent."""
-        if self.screening is not None:
-            self.screening.landed(batch, sent=sent)
-        if sender.cap is not None:
-            sender.cap.landed(batch, sent=sent)
-
     def _changed_everywhere(self, sender: Sender) -> None:
         """The project changed, and what it held or may now take goes to any project."""
         self.wake(sender)
         self.wake()
 
-    def _answered(self, sender: Sender, now: float) -> None:
-        """The project's push came back: its slot is free, and its window counts it."""
-        sender.ledger.record_push(now)
-        sender.pushing = None
-
-    def _push_failed(self, sender: Sender, batch: Batch, error: Exception) -> None:
-        now = asyncio.get_running_loop().time()
-        ledger, spans = sender.ledger, batch.spans
-        verdict = verdict_for(error)
-        _log.debug(
-            "push of %d messages through project %s failed (%s): %r",
-            batch.count,
-            sender.name,
-            verdict.value,
-            error,
-        )
-        if verdict is Verdict.REJECT or not isinstance(error, PickyError):
-            ledger.remove_work(now, batch.count, high=batch.high)
-            self._fail(spans, error, sender)
-        elif verdict is Verdict.UNCERTAIN:
-            ledger.suspend(now, error)  # it may have been accepted: keep its work
-            if self.resend_uncertain:
-                self.queue.requeue(spans)
-            else:
-                self._fail(spans, error, sender)
-        else:
-            ledger.remove_work(now, batch.count, high=batch.high)
-            sender.fault(verdict, error, now)
-            self.queue.requeue(spans)
-            if verdict is Verdict.HOLD:
-                pause = ledger.push_ready_at(now) - now
-                _log.warning("project %s paused for %.1f s: %s", sender.name, pause, error)
-        if ledger.health is not Health.HEALTHY:
-            self.health.went_down(sender)
-
     # -- endings ---------------------------------------------------------
 
-    def _take_everything(self) -> list[Span]:
-        """Every message not pushed: queued, routed, or in a batch waiting for its ledger."""
-        spans = self.queue.take_all()
-        for sender in self.senders:
-            spans += sender.accumulator.take_all()
-            if sender.reserving is not None and sender.pushing is not None:
-                spans += sender.pushing.spans
-                sender.pushing = None
-                sender.reserving.cancel()
-        return spans
+    @property
+    def failed(self) -> int:
+        """Failures no project is to blame for."""
+        return self.endings.failed
 
     def abandon(self, *, cause: BaseException | None = None) -> None:
-        """Fail every message not yet pushed with a :class:`DispatcherClosed` per run.
-
-        Each caller's error lists only that caller's unsent messages, so
-        resending ``error.messages`` never resends someone else's.
-        """
-        for spans in by_run(self._take_everything()):
-            messages = [message for span in spans for message in span.messages()]
-            unsent = f"{len(messages)} message{'' if len(messages) == 1 else 's'} unsent"
-            error = DispatcherClosed(f"closed with {unsent}", messages=messages)
-            error.__cause__ = cause
-            self._fail(spans, error)
+        """Fail every message not yet pushed (see :meth:`Endings.abandon`), and stop waiting."""
+        self.endings.abandon(cause=cause)
         self.health.give_up_waiting()
         self._everyone = True  # every project's accumulator is empty now
         self.wake()
-
-    def _fail(self, spans: list[Span], error: BaseException, sender: Sender | None = None) -> None:
-        """Fail the live ``spans`` with ``error``, each caller with an error object of its own."""
-        failed = 0
-        for run_spans in by_run(spans):
-            own = own_copy(error) if failed else error
-            for span in run_spans:
-                span.fail(own)
-                failed += len(span)
-        if sender is None:
-            self.failed += failed
-        else:
-            sender.failed += failed

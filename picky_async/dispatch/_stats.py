@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import attrs
 
+from ._holding import HoldingQueue
 from ._scheduler import Scheduler
 from ._sender import Sender
 
@@ -101,11 +102,10 @@ class DispatcherStats:
     capped: int = 0
 
 
-def snapshot(
-    scheduler: Scheduler, now: float, ledger_reachable: bool, held: int = 0
-) -> DispatcherStats:
+def snapshot(scheduler: Scheduler, now: float, ledger_reachable: bool) -> DispatcherStats:
     """The scheduler's queues, each project's share and the totals, at ``now``."""
-    high, low = scheduler.queue.depths()
+    queue = scheduler.queue
+    high, low = queue.depths()
     screening = scheduler.screening
     projects = tuple(
         ProjectStats(
@@ -133,7 +133,7 @@ def snapshot(
         ledger_reachable=ledger_reachable,
         opted_out=0 if screening is None else screening.opted_out,
         duplicates=0 if screening is None else screening.duplicates,
-        held=held,
+        held=queue.held if isinstance(queue, HoldingQueue) else 0,
         cold_refused=0 if screening is None else screening.cold_refused,
         capped=sum(1 for s in scheduler.senders if s.cap is not None and s.cap.full(now)),
     )
