@@ -8,11 +8,12 @@ against raw aiohttp). Ratios are the headline; absolute values are context.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 
 import attrs
 
-__all__ = ["Row", "Target", "at_least", "at_most", "render"]
+__all__ = ["Row", "Target", "at_least", "at_most", "render", "runs"]
 
 
 @attrs.frozen
@@ -57,6 +58,8 @@ class Row:
     baseline: float | None = None
     target: Target | None = None
     paired_ratio: float | None = None
+    spread: tuple[float, float] | None = None
+    """The lowest and highest of the runs ``value`` is the median of."""
 
     @property
     def ratio(self) -> float | None:
@@ -71,6 +74,13 @@ class Row:
         if self.baseline is None or self.baseline == 0:
             return None
         return self.value / self.baseline
+
+
+def runs(values: Sequence[float], scale: float = 1.0) -> tuple[float, tuple[float, float]]:
+    """The median of several runs' ``values`` and their spread (lowest, highest), times
+    ``scale``: a row's ``value`` and ``spread``."""
+    scaled = sorted(value * scale for value in values)
+    return statistics.median(scaled), (scaled[0], scaled[-1])
 
 
 def number(value: float) -> str:
@@ -99,7 +109,11 @@ def _cells(row: Row) -> list[str]:
         target = row.target.describe(row.unit)
         verdict = row.target.met(row)
         met = "n/a" if verdict is None else "met" if verdict else "NOT met"
-    return [row.metric, number(row.value) + unit, baseline, ratio, target, met]
+    measured = number(row.value) + unit
+    if row.spread is not None:
+        low, high = row.spread
+        measured += f" [{number(low)}-{number(high)}]"
+    return [row.metric, measured, baseline, ratio, target, met]
 
 
 _HEADER = ["metric", "measured", "baseline", "ratio", "target", "met"]

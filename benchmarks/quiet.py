@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -24,7 +23,7 @@ from phonenumbers.timezone import time_zones_for_number
 
 from picky_async.dispatch._quiet import QuietHours
 
-from ._table import Row, at_most, render
+from ._table import Row, at_most, render, runs
 
 __all__ = ["QUICK", "configure", "run"]
 
@@ -78,10 +77,12 @@ def run(args: argparse.Namespace) -> str:
         figures.setdefault("cold", []).append(_per_message(campaign, quiet.releases))
         figures.setdefault("warm", []).append(_per_message(campaign, quiet.releases))
         figures.setdefault("baseline", []).append(_per_message(campaign, _phonenumbers))
-    median = {k: statistics.median(v) * 1e6 for k, v in figures.items()}
+    baseline, _ = runs(figures["baseline"], 1e6)
+    cold, cold_spread = runs(figures["cold"], 1e6)
+    warm, warm_spread = runs(figures["warm"], 1e6)
     rows = [
-        Row("judged, empty zone cache", median["cold"], "µs", median["baseline"]),
-        Row("judged, warm zone cache", median["warm"], "µs", median["baseline"], at_most(2)),
+        Row("judged, empty zone cache", cold, "µs", baseline, spread=cold_spread),
+        Row("judged, warm zone cache", warm, "µs", baseline, at_most(2), spread=warm_spread),
     ]
     notes = [
         f"{args.messages:,} numbers of India, Great Britain and the USA per run, median of "
