@@ -119,6 +119,23 @@ def test_a_change_missed_while_unsubscribed_is_loaded_on_reconnect(
         assert "following Redis's changes again" in caplog.text
 
 
+def test_a_change_whose_publish_was_lost_is_loaded_by_the_version_check(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A subscription that dies without a word misses changes: the mirror's periodic
+    read of the version sees one it never got, and reloads."""
+    monkeypatch.setattr("picky_async.redis._mirror._CHECK_EVERY", 0.1)
+    keys = safety_keys("lost")
+    with RedisOptOuts(redis_url, namespace="lost") as store:
+        client = redis.Redis.from_url(redis_url, decode_responses=True)
+        with client.pipeline(transaction=True) as pipe:  # a change, its PUBLISH lost
+            pipe.hset(keys.numbers, NUMBER, "2026-12-01T00:00:00+00:00 STOP")
+            pipe.incr(keys.version)
+            pipe.execute()
+        client.close()
+        assert eventually(lambda: NUMBER in store, 5.0)
+
+
 def test_while_redis_is_down_lookups_answer_from_the_copy(
     own_redis_server: RedisServer, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -6,6 +6,10 @@ only the changes above that version: no change is missed or applied twice,
 and each number's changes apply in their order. When the subscription
 breaks, lookups answer from the mirror as it was while the thread
 resubscribes and reloads, pausing 0.1 s and doubling up to 5 s between tries.
+A subscription can also die without a word (a connection dropped on the way,
+never reset): every few seconds the thread reads the store's version, and
+when the mirror has not reached the version read at the check before, a
+change was published and never arrived, so it resubscribes and reloads.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ _FIRST_PAUSE = 0.1
 _MAX_PAUSE = 5.0
 _WAKE = 0.1  # how often the thread looks whether the store is closing
 _SUBSCRIBE_TIMEOUT = 5.0
+_CHECK_EVERY = 5.0  # seconds between two checks that no published change went missing
 _UNANSWERED = (redis.exceptions.RedisError, OSError)
 
 
@@ -49,6 +54,7 @@ class Mirror:
         self._lock = threading.Lock()
         self._numbers: set[str] = set()
         self._snapshot = 0  # the version the numbers were loaded at
+        self._latest = 0  # the latest version loaded or applied
         self._changed: dict[str, tuple[int, bool]] = {}  # since: number -> version, opted out
         self._closing = threading.Event()
         pubsub = self._subscribe()
@@ -79,6 +85,7 @@ class Mirror:
         self._thread.join()
 
     def _apply(self, version: int, number: str, opted_out: bool) -> None:
+        self._latest = max(self._latest, version)
         known, _ = self._changed.get(number, (self._snapshot, opted_out))
         if version > max(known, self._snapshot):
             self._changed[number] = (version, opted_out)
@@ -92,6 +99,7 @@ class Mirror:
         with self._lock:
             later = [(v, n, out) for n, (v, out) in self._changed.items() if v > version]
             self._numbers, self._snapshot, self._changed = set(numbers), version, {}
+            self._latest = max(self._latest, version)
             for change in later:
                 self._apply(*change)
 
@@ -114,12 +122,17 @@ class Mirror:
     def _follow(self, pubsub: redis.client.PubSub | None) -> None:
         pause = _FIRST_PAUSE
         lost = False
+        expected, next_check = 0, time.monotonic() + _CHECK_EVERY
         while not self._closing.is_set():
             try:
                 if pubsub is None:
                     pubsub = self._subscribe()
                     _log.warning("opt-outs: following Redis's changes again")
                     lost, pause = False, _FIRST_PAUSE
+                    expected = 0
+                if time.monotonic() >= next_check:
+                    expected = self._checked(expected)
+                    next_check = time.monotonic() + _CHECK_EVERY
                 message = pubsub.get_message(timeout=_WAKE)
             except _UNANSWERED as error:
                 if pubsub is not None:
@@ -140,6 +153,22 @@ class Mirror:
                 self._take(message["data"])
         if pubsub is not None:
             _closed(pubsub)
+
+    def _checked(self, expected: int) -> int:
+        """The store's version now, once the mirror is known to have reached ``expected``
+        (the version at the check before).
+
+        Raises:
+            redis.exceptions.ConnectionError: when it has not: a published change
+                never arrived, so the subscription is as good as lost.
+        """
+        with self._lock:
+            latest = self._latest
+        if latest < expected:
+            raise redis.exceptions.ConnectionError(
+                f"changes up to version {expected} were published but never arrived"
+            )
+        return int(self._client.get(self._keys.version) or 0)
 
     def _take(self, data: str) -> None:
         """Apply a published change: ``"version add|remove number"``."""
