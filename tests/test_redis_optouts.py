@@ -136,6 +136,21 @@ def test_a_change_whose_publish_was_lost_is_loaded_by_the_version_check(
         assert eventually(lambda: NUMBER in store, 5.0)
 
 
+def test_changes_remembered_since_the_snapshot_are_folded_into_a_new_one(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each change's version is kept to order the next ones; a reload keeps that bounded."""
+    monkeypatch.setattr("picky_async.redis._mirror._RELOAD_AFTER", 5)
+    monkeypatch.setattr("picky_async.redis._mirror._CHECK_EVERY", 0.05)
+    numbers = [f"9198000{n:05d}" for n in range(20)]
+    with RedisOptOuts(redis_url) as first, RedisOptOuts(redis_url) as second:
+        for number in numbers:
+            first.add(number)
+        first.remove(numbers[0])
+        assert eventually(lambda: len(second._mirror._changed) <= 5, 5.0)
+        assert [number in second for number in numbers] == [False] + [True] * 19
+
+
 def test_while_redis_is_down_lookups_answer_from_the_copy(
     own_redis_server: RedisServer, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -35,6 +35,7 @@ _MAX_PAUSE = 5.0
 _WAKE = 0.1  # how often the thread looks whether the store is closing
 _SUBSCRIBE_TIMEOUT = 5.0
 _CHECK_EVERY = 5.0  # seconds between two checks that no published change went missing
+_RELOAD_AFTER = 10_000  # changes remembered since the snapshot before a check reloads it
 _UNANSWERED = (redis.exceptions.RedisError, OSError)
 
 
@@ -109,15 +110,19 @@ class Mirror:
         try:
             pubsub.subscribe(self._keys.changes)
             _confirmed(pubsub)
-            with self._client.pipeline(transaction=True) as pipe:
-                pipe.get(self._keys.version)
-                pipe.hkeys(self._keys.numbers)
-                version, numbers = pipe.execute()
+            self._reload()
         except BaseException:
             pubsub.close()
             raise
-        self._load(int(version or 0), numbers)
         return pubsub
+
+    def _reload(self) -> None:
+        """Load the version and the numbers in one transaction (subscribed already)."""
+        with self._client.pipeline(transaction=True) as pipe:
+            pipe.get(self._keys.version)
+            pipe.hkeys(self._keys.numbers)
+            version, numbers = pipe.execute()
+        self._load(int(version or 0), numbers)
 
     def _follow(self, pubsub: redis.client.PubSub | None) -> None:
         pause = _FIRST_PAUSE
@@ -156,18 +161,21 @@ class Mirror:
 
     def _checked(self, expected: int) -> int:
         """The store's version now, once the mirror is known to have reached ``expected``
-        (the version at the check before).
+        (the version at the check before); a fresh snapshot first when the changes
+        remembered since the last one pile up.
 
         Raises:
             redis.exceptions.ConnectionError: when it has not: a published change
                 never arrived, so the subscription is as good as lost.
         """
         with self._lock:
-            latest = self._latest
+            latest, remembered = self._latest, len(self._changed)
         if latest < expected:
             raise redis.exceptions.ConnectionError(
                 f"changes up to version {expected} were published but never arrived"
             )
+        if remembered > _RELOAD_AFTER:  # each change's version is kept until a snapshot
+            self._reload()
         return int(self._client.get(self._keys.version) or 0)
 
     def _take(self, data: str) -> None:
