@@ -250,3 +250,22 @@ def test_a_cold_limit_checks_the_default_timezone(store: CountedStore) -> None:
         pa.Dispatcher(
             [pa.Project("t" * 20)], opt_outs=store, cold_limit=1, default_timezone="Mars/Olympus"
         )
+
+
+async def test_a_send_refused_for_a_full_queue_takes_no_cold_count(
+    picky_simulator: Simulator, store: CountedStore
+) -> None:
+    """Retrying ``submit`` on a full queue (backpressure) must not use up the day's limit."""
+    wrote(store, number(9))
+    async with cold_dispatcher(picky_simulator, store, 1, LoopClock(EVENING), max_pending=1) as d:
+        waiting = d.submit(number(9), "a reply")  # the queue is full until it is routed
+        for _ in range(3):
+            with pytest.raises(asyncio.QueueFull):
+                d.submit(number(1), "hello")
+            with pytest.raises(asyncio.QueueFull):
+                await d.send(number(1), "hello", block=False)
+        assert store.daily_count("cold", TODAY) == 0
+        await waiting
+        await d.send(number(1), "hello")  # the day's one cold message
+    assert sent_numbers(picky_simulator) == [number(9), number(1)]
+    assert store.daily_count("cold", TODAY) == 1

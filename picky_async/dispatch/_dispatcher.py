@@ -205,10 +205,9 @@ class Dispatcher:
             DeliveryUncertain: when its push got no answer; it may have been sent.
         """
         message = Message(number, text, media, default_region=self._default_region, key=key)
-        run = self._intake.run_of(message, priority, application)
         if block and self._intake.queue.full():  # no waiting coroutine when there is room
             await self._intake.wait_for_room()
-        self._intake.put(run)
+        run = self._intake.enter(message, priority, application)
         result: Receipt = await run  # cancelling this cancels the run: withdrawn unless pushing
         return result
 
@@ -234,9 +233,7 @@ class Dispatcher:
             DispatcherClosed: after :meth:`close`.
         """
         message = Message(number, text, media, default_region=self._default_region, key=key)
-        run = self._intake.run_of(message, priority, application)
-        self._intake.put(run)
-        return run
+        return self._intake.enter(message, priority, application)
 
     def stream(
         self,

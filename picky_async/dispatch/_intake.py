@@ -53,23 +53,32 @@ class Intake:
             priority = Priority(priority)
         return priority, self.application if application is None else application
 
-    def run_of(
+    def enter(
         self, message: Message, priority: Priority | int, application: Application | int | None
     ) -> Run:
-        """The run of one message, for ``send`` and ``submit``: screened, and within the caps.
+        """Screen one message, queue it (``send``, ``submit``) and return its run.
+
+        A full queue is refused before screening, so a call that queues
+        nothing takes nothing from a daily limit (a cold-contact count).
 
         Raises:
+            asyncio.QueueFull: when ``max_pending`` messages already wait.
+            DispatcherClosed: once closing.
             EmptyMessage: for a message with neither text nor media.
             OptedOut, Duplicate, CapReached: as screening and the caps refuse it.
         """
         loop = asyncio.get_running_loop()  # raises outside a running loop
+        if not self.closing and self.queue.full():
+            raise asyncio.QueueFull
         options = self.options(priority, application)
         scheduler = self.scheduler
         if scheduler.screening is not None:
             scheduler.screening.check(message)
         if scheduler.caps is not None:
             scheduler.caps.check(loop.time())
-        return Run(checked([message]), *options, loop=loop, one=True)
+        run = Run(checked([message]), *options, loop=loop, one=True)
+        self.put(run)
+        return run
 
     def put(self, run: Run, parts: list[tuple[int, int]] | None = None) -> None:
         """Queue ``run``'s messages (or its ``parts``, start to stop) and ask for a scheduler turn.
