@@ -125,7 +125,7 @@ def test_a_daily_cap_stops_the_campaign_and_refuses_the_rest_when_capped_fail(
     )
     assert code == 1, output
     assert f"accepted {accepted} of 6" in output
-    assert f"refused {6 - accepted}: {6 - accepted} over a cap or the cold limit" in output
+    assert f"refused {6 - accepted}: {6 - accepted} over a daily cap" in output
     assert len(served.simulator.messages) == accepted
 
 
@@ -139,7 +139,7 @@ def test_the_cold_limit_refuses_strangers_beyond_it_and_not_those_who_wrote(
     path = csv_file(tmp_path, people(4))
     code, output = run_campaign(served, path, "--opt-outs", str(store), "--cold-limit", "2")
     assert code == 1, output
-    assert "refused 1: 1 over a cap or the cold limit" in output
+    assert "refused 1: 1 over the cold limit" in output
     assert _sent(served) == [numbers[0], numbers[1], numbers[3]]
 
 

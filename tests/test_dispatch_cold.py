@@ -84,7 +84,7 @@ async def test_send_and_submit_stop_at_the_limit_before_queueing(
     async with cold_dispatcher(picky_simulator, store, 2, LoopClock(EVENING)) as d:
         await d.send(number(1), "hello")
         first = d.submit(number(2), "hello")
-        with pytest.raises(pa.CapReached, match=rf"{number(3)} never wrote.*limit \(2\)"):
+        with pytest.raises(pa.ColdLimitReached, match=rf"{number(3)} never wrote.*limit \(2\)"):
             await d.send(number(3), "hello")
         with pytest.raises(pa.CapReached):
             d.submit(number(4), "hello")  # raised at once: nothing queued

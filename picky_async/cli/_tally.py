@@ -7,7 +7,7 @@ import collections
 from rich.console import Console
 from rich.table import Table
 
-from ..core import CapReached, DeliveryUncertain, Duplicate, OptedOut
+from ..core import CapReached, ColdLimitReached, DeliveryUncertain, Duplicate, OptedOut
 from ..dispatch import DispatcherClosed, Outcome
 
 __all__ = ["Tally", "refusal"]
@@ -16,7 +16,8 @@ __all__ = ["Tally", "refusal"]
 _REFUSALS = (
     (OptedOut, "opted out"),
     (Duplicate, "repeat"),
-    (CapReached, "over a cap or the cold limit"),
+    (ColdLimitReached, "over the cold limit"),  # a CapReached: looked up first
+    (CapReached, "over a daily cap"),
 )
 
 

@@ -254,6 +254,14 @@ class CapReached(PickyError):
     """
 
 
+class ColdLimitReached(CapReached):
+    """The dispatcher's ``cold_limit`` was reached: the message, to a number that
+    never wrote, was not sent.
+
+    A :class:`CapReached`, so code that handles daily limits handles it too.
+    """
+
+
 class WebhookError(PickyError, ValueError):
     """A webhook body that cannot be read as an inbound message; the text says why."""
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from ..core import CapReached, Message
+from ..core import ColdLimitReached, Message
 from ..safety import SafetyStore
 from ._quiet import Clock, local_day
 from ._runs import Run, Span
@@ -61,7 +61,7 @@ class ColdLimit:
         """Count ``message`` if it is cold (``send``, ``submit``).
 
         Raises:
-            CapReached: when it is cold and today's limit is reached.
+            ColdLimitReached: when it is cold and today's limit is reached.
             Exception: the store's own error, when it cannot tell.
         """
         if not self._store.wrote(message.number) and not self._take(1):
@@ -96,10 +96,10 @@ class ColdLimit:
         day = local_day(self._clock, self._zone)
         return self._store.take_daily(TALLY, day, wanted, self._limit)
 
-    def _refusal(self, message: Message) -> CapReached:
+    def _refusal(self, message: Message) -> ColdLimitReached:
         """The error of a cold ``message`` refused, counted."""
         self.refused += 1
-        return CapReached(
+        return ColdLimitReached(
             f"{message.number} never wrote, and today's cold-contact limit"
             f" ({self._limit}) is reached: not sent"
         )

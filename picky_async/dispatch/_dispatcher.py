@@ -71,7 +71,7 @@ class Dispatcher:
     ago (seconds or a timedelta, default a day; ``None``: never) with
     :class:`~picky_async.Duplicate`. ``cold_limit`` (needs ``opt_outs``) lets
     at most that many messages a day go to numbers that never wrote; beyond
-    it, :class:`~picky_async.CapReached`. ``quiet_hours=(time(21), time(9))``
+    it, :class:`~picky_async.ColdLimitReached`. ``quiet_hours=(time(21), time(9))``
     holds low-priority messages while the recipient's local time is in those
     hours (``quiet_hours_apply_to_high=True``: high priority too); the time
     zone is the number's, else ``default_timezone``, and ``clock`` (returning
